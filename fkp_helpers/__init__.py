@@ -1,0 +1,56 @@
+"""Helpers for the Facial Keypoints Book.
+
+``import fkp_helpers`` is light: it pulls in neither TensorFlow, matplotlib nor
+pandas. Names below are loaded from their modules on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "DataError": "errors",
+    "IMAGE_SIZE": "keypoints",
+    "KEYPOINT_NAMES": "keypoints",
+    "KEYPOINT_COLUMNS": "keypoints",
+    "FLIP_PAIRS": "keypoints",
+    "FOUR_KEYPOINT_SOURCE": "keypoints",
+    "flip_permutation": "keypoints",
+    "load_training": "kaggle_csv",
+    "load_test": "kaggle_csv",
+    "load_lookup": "kaggle_csv",
+    "find_data": "sources",
+    "DataSource": "sources",
+}
+
+__all__ = sorted(_LAZY)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .errors import DataError
+    from .kaggle_csv import load_lookup, load_test, load_training
+    from .keypoints import (
+        FLIP_PAIRS,
+        FOUR_KEYPOINT_SOURCE,
+        IMAGE_SIZE,
+        KEYPOINT_COLUMNS,
+        KEYPOINT_NAMES,
+        flip_permutation,
+    )
+    from .sources import DataSource, find_data
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fkp_helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
