@@ -40,3 +40,10 @@ class DataError(ValueError):
         elif column_name:
             where.append(f"column {column_name}")
         super().__init__(f"{', '.join(where)}: {message}")
+
+
+class CommandError(Exception):
+    """A user-facing failure that is not about a data file: bad arguments, missing run folder, …
+
+    The command line prints ``str(error)`` on one line and exits with status 2.
+    """

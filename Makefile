@@ -1,0 +1,36 @@
+# The Facial Keypoints Book: set up, build, test.  `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup book test test-fast sync lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup: $(STAMP)  ## create .venv with the pinned dependencies and fkp_helpers installed editable
+
+$(STAMP): requirements-lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+book: setup  ## set everything up, then build the book into _build/html
+	$(BIN)/jupyter-book build --warningiserror --keep-going .
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: setup  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+sync: setup  ## pair every notebook with its py:percent file (jupytext --sync)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
+
+lock:  ## re-pin requirements-lock.txt from the current .venv
+	$(BIN)/python -m pip freeze --exclude-editable | grep -vi '^fkp' > requirements-lock.txt.new
+	mv requirements-lock.txt.new requirements-lock.txt
+
+clean:  ## remove the built book
+	rm -rf _build

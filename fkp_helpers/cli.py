@@ -1,0 +1,100 @@
+"""The ``fkp`` command line (also ``python -m fkp_helpers``).
+
+Every failure the user can fix ends in one line on stderr and exit status 2;
+no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import CommandError, DataError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``fkp`` with ``argv`` (default: ``sys.argv[1:]``) and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (DataError, CommandError) as error:
+        return _fail(str(error))
+    except OSError as error:  # unwritable output folder, full disk, …
+        where = f"{error.filename}: " if error.filename else ""
+        return _fail(f"{where}{error.strerror or error}")
+    except KeyboardInterrupt:
+        print("fkp: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _fail(message: str) -> int:
+    print(f"fkp: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fkp", description="Facial keypoints: data, stand-in generator, training and submissions."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    synth = commands.add_parser("synth", help="write the stand-in dataset in Kaggle's file format")
+    synth.add_argument("--out", type=Path, required=True, help="folder to write the five CSV files into")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--n-train", type=_positive_int, default=7049, help="training rows (default 7049)")
+    synth.add_argument("--n-test", type=_positive_int, default=1783, help="test images (default 1783)")
+    synth.set_defaults(handler=_synth)
+
+    data = commands.add_parser("data", help="inspect a data folder")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
+    info = data_commands.add_parser("info", help="validate the Kaggle files in a folder and summarise them")
+    info.add_argument(
+        "--data", type=Path, default=None, help="data folder (default: FKP_DATA_DIR, ./data, else the stand-in)"
+    )
+    info.set_defaults(handler=_data_info)
+
+    from .cli_models import add_commands
+
+    add_commands(commands)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from .synthetic import write_dataset
+
+    if args.out.exists() and not args.out.is_dir():
+        raise CommandError(f"{args.out}: exists and is not a folder")
+    write_dataset(args.out, n_train=args.n_train, n_test=args.n_test, seed=args.seed)
+    print(f"Wrote the stand-in ({args.n_train} training / {args.n_test} test images, seed {args.seed}) to {args.out}")
+    return EXIT_OK
+
+
+def _data_info(args: argparse.Namespace) -> int:
+    from .data_check import check_folder
+    from .sources import find_data
+
+    folder = args.data if args.data is not None else find_data().path
+    report = check_folder(folder)
+    print(report.render())
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

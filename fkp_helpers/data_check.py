@@ -1,0 +1,108 @@
+"""Validate a folder of Kaggle-format files and summarise it (``fkp data info``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError
+from .keypoints import KEYPOINT_NAMES
+from .sources import HOW_TO_GET_DATA, STANDIN_MARKER
+
+LOCATION_FILES = ("SampleSubmission.csv", "solution.csv")
+
+
+@dataclass
+class FolderReport:
+    """What :func:`check_folder` found; :meth:`render` makes the text ``fkp data info`` prints."""
+
+    folder: Path
+    is_standin: bool
+    training_rows: int | None = None
+    complete_rows: int | None = None
+    labelled_per_keypoint: dict[str, int] = field(default_factory=dict)
+    test_images: int | None = None
+    lookup_rows: int | None = None
+    lookup_values_per_image: dict[int, int] = field(default_factory=dict)
+    location_files: dict[str, int] = field(default_factory=dict)
+
+    def render(self) -> str:
+        kind = "generated stand-in" if self.is_standin else "Kaggle's files"
+        lines = [f"{self.folder}: {kind}, all files valid"]
+        if self.training_rows is not None:
+            lines.append(f"training.csv: {self.training_rows} rows, {self.complete_rows} with all 15 keypoints")
+            lines.append(f"  {'keypoint':<26} labelled")
+            lines += [f"  {name:<26} {count:>8}" for name, count in self.labelled_per_keypoint.items()]
+        if self.test_images is not None:
+            lines.append(f"test.csv: {self.test_images} images")
+        if self.lookup_rows is not None:
+            split = ", ".join(
+                f"{images} images ask for {values}" for values, images in sorted(self.lookup_values_per_image.items())
+            )
+            lines.append(f"IdLookupTable.csv: {self.lookup_rows} rows ({split})")
+        for name, rows in self.location_files.items():
+            lines.append(f"{name}: {rows} rows, RowIds match IdLookupTable.csv")
+        return "\n".join(lines)
+
+
+def check_folder(folder: Path) -> FolderReport:
+    """Parse and cross-check every competition file present in ``folder``.
+
+    Raises :class:`DataError` (file, line, column) at the first problem, or if
+    the folder holds none of the files.
+    """
+    from .kaggle_csv import load_locations, load_lookup, load_test, load_training
+
+    if not folder.exists():
+        raise DataError(folder, f"folder not found; {HOW_TO_GET_DATA}")
+    if not folder.is_dir():
+        raise DataError(folder, "expected a folder holding the competition's CSV files")
+    present = {name for name in ("training.csv", "test.csv", "IdLookupTable.csv", *LOCATION_FILES)
+               if (folder / name).exists()}
+    if not present:
+        raise DataError(folder, f"none of training.csv, test.csv, IdLookupTable.csv here; {HOW_TO_GET_DATA}")
+
+    report = FolderReport(folder=folder, is_standin=(folder / STANDIN_MARKER).is_file())
+    if "training.csv" in present:
+        _, y = load_training(folder / "training.csv")
+        labelled = ~np.isnan(y[:, 0::2])
+        report.training_rows = len(y)
+        report.complete_rows = int(labelled.all(axis=1).sum())
+        report.labelled_per_keypoint = dict(zip(KEYPOINT_NAMES, labelled.sum(axis=0).tolist()))
+
+    test_ids = None
+    if "test.csv" in present:
+        test_ids, _ = load_test(folder / "test.csv")
+        report.test_images = len(test_ids)
+
+    if "IdLookupTable.csv" in present:
+        lookup = load_lookup(folder / "IdLookupTable.csv", image_ids=test_ids)
+        report.lookup_rows = len(lookup.row_ids)
+        _, values_per_image = np.unique(lookup.image_ids, return_counts=True)
+        sizes, images = np.unique(values_per_image, return_counts=True)
+        report.lookup_values_per_image = dict(zip(sizes.tolist(), images.tolist()))
+        for name in LOCATION_FILES:
+            if name in present:
+                row_ids, _ = load_locations(folder / name)
+                _check_same_row_ids(folder / name, row_ids, lookup.row_ids)
+                report.location_files[name] = len(row_ids)
+    elif present & set(LOCATION_FILES):
+        for name in sorted(present & set(LOCATION_FILES)):
+            row_ids, _ = load_locations(folder / name)
+            report.location_files[name] = len(row_ids)
+    return report
+
+
+def _check_same_row_ids(path: Path, row_ids: np.ndarray, expected: np.ndarray) -> None:
+    """``row_ids`` must equal the lookup table's, in order (line 1 is the header)."""
+    n = min(len(row_ids), len(expected))
+    mismatch = np.flatnonzero(row_ids[:n] != expected[:n])
+    if mismatch.size:
+        i = int(mismatch[0])
+        raise DataError(path, f"expected RowId {expected[i]} (as in IdLookupTable.csv), found {row_ids[i]}",
+                        line=i + 2, column=1, column_name="RowId")
+    if len(row_ids) != len(expected):
+        raise DataError(path, f"expected {len(expected)} rows like IdLookupTable.csv, found {len(row_ids)}",
+                        line=n + 2)
