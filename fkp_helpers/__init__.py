@@ -25,6 +25,9 @@ _LAZY: dict[str, str] = {
     "load_lookup": "kaggle_csv",
     "find_data": "sources",
     "DataSource": "sources",
+    "write_dataset": "synthetic",
+    "render_faces": "synthetic",
+    "plot_faces": "plots",
 }
 
 __all__ = sorted(_LAZY)
@@ -40,7 +43,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         KEYPOINT_NAMES,
         flip_permutation,
     )
+    from .plots import plot_faces
     from .sources import DataSource, find_data
+    from .synthetic import render_faces, write_dataset
 
 
 def __getattr__(name: str) -> Any:

@@ -81,8 +81,11 @@ def _synth(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise CommandError(f"{args.out}: exists and is not a folder")
-    write_dataset(args.out, n_train=args.n_train, n_test=args.n_test, seed=args.seed)
-    print(f"Wrote the stand-in ({args.n_train} training / {args.n_test} test images, seed {args.seed}) to {args.out}")
+    summary = write_dataset(args.out, n_train=args.n_train, n_test=args.n_test, seed=args.seed)
+    print(
+        f"Wrote the stand-in ({summary.n_train} training / {summary.n_test} test images, seed {summary.seed}) "
+        f"to {summary.path}: {summary.n_complete} complete training rows, {summary.n_lookup_rows} lookup rows"
+    )
     return EXIT_OK
 
 
