@@ -28,6 +28,7 @@ _LAZY: dict[str, str] = {
     "write_dataset": "synthetic",
     "render_faces": "synthetic",
     "plot_faces": "plots",
+    "quick_mode": "settings",
 }
 
 __all__ = sorted(_LAZY)
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         flip_permutation,
     )
     from .plots import plot_faces
+    from .settings import quick_mode
     from .sources import DataSource, find_data
     from .synthetic import render_faces, write_dataset
 
