@@ -23,6 +23,8 @@ _LAZY: dict[str, str] = {
     "load_training": "kaggle_csv",
     "load_test": "kaggle_csv",
     "load_lookup": "kaggle_csv",
+    "load_locations": "kaggle_csv",
+    "LookupTable": "kaggle_csv",
     "find_data": "sources",
     "DataSource": "sources",
     "write_dataset": "synthetic",
@@ -35,7 +37,7 @@ __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .errors import DataError
-    from .kaggle_csv import load_lookup, load_test, load_training
+    from .kaggle_csv import LookupTable, load_locations, load_lookup, load_test, load_training
     from .keypoints import (
         FLIP_PAIRS,
         FOUR_KEYPOINT_SOURCE,
