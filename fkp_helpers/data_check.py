@@ -39,7 +39,8 @@ class FolderReport:
             lines.append(f"test.csv: {self.test_images} images")
         if self.lookup_rows is not None:
             split = ", ".join(
-                f"{images} images ask for {values}" for values, images in sorted(self.lookup_values_per_image.items())
+                f"{images} image asks for {values}" if images == 1 else f"{images} images ask for {values}"
+                for values, images in sorted(self.lookup_values_per_image.items())
             )
             lines.append(f"IdLookupTable.csv: {self.lookup_rows} rows ({split})")
         for name, rows in self.location_files.items():
