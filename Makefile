@@ -22,8 +22,8 @@ book: setup  ## set everything up, then build the book into _build/html
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup  ## run the whole test suite
-	$(BIN)/python -m pytest
+test: setup  ## run the whole test suite: unit tests, then every notebook under strict nbval, in quick mode
+	FKP_QUICK=1 $(BIN)/python -m pytest
 
 sync: setup  ## pair every notebook with its py:percent file (jupytext --sync)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
