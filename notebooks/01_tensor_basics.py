@@ -51,10 +51,13 @@
 
 # %%
 # On Colab, install this book's helpers next to Colab's own TensorFlow (nothing is reinstalled).
+import subprocess
 import sys
 
 if "google.colab" in sys.modules:
-    # %pip install --quiet "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"], check=True)
+
 
 # %%
 import os
