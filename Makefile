@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup book test test-fast sync lock clean
+.PHONY: help setup book test sync outputs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,9 @@ test: setup  ## run the whole test suite: unit tests, then every notebook under 
 
 sync: setup  ## pair every notebook with its py:percent file (jupytext --sync)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
+
+outputs: setup  ## re-run every chapter in full (not quick) mode and store its outputs in the .ipynb
+	for nb in notebooks/*.py; do env -u FKP_QUICK $(BIN)/jupytext --to ipynb --update --execute "$$nb" || exit 1; done
 
 lock:  ## re-pin requirements-lock.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -vi '^fkp' > requirements-lock.txt.new

@@ -4,7 +4,7 @@
 
 1. the folder you pass it;
 2. the folder in ``$FKP_DATA_DIR``;
-3. ``./data``, if it holds Kaggle's files;
+3. ``./data`` (or ``../data``, for notebooks run from ``notebooks/``), if it holds Kaggle's files;
 4. (only with ``download=True``, and only when Kaggle credentials and the ``kaggle``
    command exist) a fresh download of the competition's archive into ``./data``;
 5. otherwise the generated stand-in, made once into the cache folder.
@@ -33,6 +33,7 @@ COMPETITION = "facial-keypoints-detection"
 KAGGLE_FILES = ("training.csv", "test.csv", "IdLookupTable.csv", "SampleSubmission.csv")
 STANDIN_MARKER = "standin.json"
 DEFAULT_DATA_DIR = Path("data")
+LOCAL_DATA_DIRS = (DEFAULT_DATA_DIR, Path("..") / "data")
 
 HOW_TO_GET_DATA = (
     f"get Kaggle's data with `kaggle competitions download {COMPETITION} -p data` "
@@ -120,8 +121,9 @@ def _locate(
     env = os.environ.get("FKP_DATA_DIR")
     if env:
         return _checked_folder(Path(env), "from FKP_DATA_DIR")
-    if _has_kaggle_files(DEFAULT_DATA_DIR):
-        return _checked_folder(DEFAULT_DATA_DIR, "found in ./data")
+    for local in LOCAL_DATA_DIRS:
+        if _has_kaggle_files(local):
+            return _checked_folder(local, f"found in {local}")
     if download and kaggle_download_possible():
         download_competition(DEFAULT_DATA_DIR)
         return _checked_folder(DEFAULT_DATA_DIR, "downloaded from Kaggle")

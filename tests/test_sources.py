@@ -49,7 +49,14 @@ def test_env_var_before_local_data(tmp_path, monkeypatch):
 def test_local_data_folder(tmp_path):
     make_kaggle_folder(tmp_path / "data")
     source = sources.find_data(verbose=False)
-    assert source.path == Path("data") and source.origin == "found in ./data"
+    assert source.path == Path("data") and source.origin == "found in data"
+
+
+def test_parent_data_folder_for_notebooks(tmp_path, monkeypatch):
+    make_kaggle_folder(tmp_path / "data")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert sources.find_data(verbose=False).path == Path("../data")
 
 
 def test_standin_marker_sets_kind_and_report(tmp_path, capsys):
