@@ -1,0 +1,51 @@
+"""Trained runs kept between chapters: train once, load afterwards.
+
+Chapter 5 shows the predictions of the network chapter 4 trained; on a fresh
+machine (or in Colab) it has to train that network itself. :func:`trained_run`
+does either: it keys a run folder under the cache by the model's configuration
+and a fingerprint of the data, trains into it when no finished run is there,
+and loads it otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .paths import cache_dir
+from .training import METRICS_FILE, TrainConfig, TrainedRun, load_run, train
+
+
+def run_folder(images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig) -> Path:
+    """The cache folder for training ``config`` on this data (same inputs → same folder)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(dataclasses.asdict(config.resolved()), sort_keys=True).encode())
+    digest.update(np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes())
+    digest.update(np.ascontiguousarray(images[:, ::7, ::7], dtype=np.float32).tobytes())
+    return cache_dir() / "runs" / f"{config.model}-{digest.hexdigest()[:16]}"
+
+
+def trained_run(
+    images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, *, verbose: int | str = 0
+) -> TrainedRun:
+    """Load the finished run of ``config`` on this data, training it first if there is none.
+
+    ``images`` ``(N, 96, 96, 1)`` float32 in [0, 1], ``keypoints_px`` ``(N, 30)``
+    with NaN where missing. A run interrupted before it wrote ``metrics.json``
+    is trained again from the start.
+    """
+    folder = run_folder(images, keypoints_px, config)
+    if not (folder / METRICS_FILE).is_file():
+        for stale in folder.glob("*"):
+            stale.unlink()
+        train(images, keypoints_px, folder, config, verbose=verbose)
+    return load_run(folder)
+
+
+def run_metrics(run: TrainedRun) -> dict[str, object]:
+    """The ``metrics.json`` of a run: validation RMSE in px, epochs, timings, device."""
+    return json.loads((run.run_dir / METRICS_FILE).read_text(encoding="utf-8"))
