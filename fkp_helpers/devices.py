@@ -1,0 +1,93 @@
+"""Which device trains, decided once: CPU, one GPU, or several GPUs in step.
+
+:func:`plan_devices` is a pure function from the list of GPU names to a
+:class:`DevicePlan`, so the decision is testable anywhere; :func:`detect_plan`
+asks TensorFlow for the GPUs, and :func:`distribution_strategy` turns a plan
+into the ``tf.distribute`` strategy to build and train the model under.
+
+On a GPU the plan asks for mixed precision (``mixed_float16``: float16 maths,
+float32 weights, a float32 output layer and loss scaling); on the CPU
+everything stays float32.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+FLOAT32 = "float32"
+MIXED_FLOAT16 = "mixed_float16"
+
+
+@dataclass(frozen=True)
+class DevicePlan:
+    """How to train: on what, in which precision, with which strategy.
+
+    ``kind`` is ``"cpu"``, ``"gpu"`` (one) or ``"multi-gpu"`` (``MirroredStrategy``
+    over ``gpu_names``); ``dtype_policy`` is the Keras dtype policy for every
+    layer but the output layer.
+    """
+
+    kind: Literal["cpu", "gpu", "multi-gpu"]
+    gpu_names: tuple[str, ...]
+    dtype_policy: str
+
+    @property
+    def mixed_precision(self) -> bool:
+        return self.dtype_policy == MIXED_FLOAT16
+
+    def describe(self) -> str:
+        """One line for the reader, e.g. ``Training on 2 GPUs (…) with MirroredStrategy, mixed_float16``."""
+        if self.kind == "cpu":
+            cores = os.cpu_count() or 1
+            return f"Training on the CPU ({cores} cores), {self.dtype_policy}"
+        names = ", ".join(sorted(set(self.gpu_names)))
+        if self.kind == "gpu":
+            return f"Training on 1 GPU ({names}), {self.dtype_policy}"
+        return f"Training on {len(self.gpu_names)} GPUs ({names}) with MirroredStrategy, {self.dtype_policy}"
+
+
+def plan_devices(gpu_names: Sequence[str], *, use_gpu: bool = True) -> DevicePlan:
+    """The plan for a machine with these GPUs (names as TensorFlow reports them).
+
+    No GPUs, or ``use_gpu=False``: the CPU in float32. One GPU: that GPU with
+    mixed precision. Several: all of them under ``MirroredStrategy``, mixed precision.
+    """
+    gpus = tuple(gpu_names) if use_gpu else ()
+    if not gpus:
+        return DevicePlan(kind="cpu", gpu_names=(), dtype_policy=FLOAT32)
+    kind: Literal["gpu", "multi-gpu"] = "gpu" if len(gpus) == 1 else "multi-gpu"
+    return DevicePlan(kind=kind, gpu_names=gpus, dtype_policy=MIXED_FLOAT16)
+
+
+def detect_plan(*, use_gpu: bool = True) -> DevicePlan:
+    """:func:`plan_devices` for the GPUs TensorFlow sees on this machine (imports TensorFlow)."""
+    tf = _tensorflow()
+    names = []
+    for device in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(device)
+        names.append(str(details.get("device_name", device.name)))
+    return plan_devices(names, use_gpu=use_gpu)
+
+
+def distribution_strategy(plan: DevicePlan) -> Any:
+    """The ``tf.distribute.Strategy`` for ``plan``: ``MirroredStrategy`` for several GPUs, else the default.
+
+    On a machine with GPUs, a CPU plan hides them from the default strategy by
+    placing work on ``/cpu:0``.
+    """
+    tf = _tensorflow()
+    if plan.kind == "multi-gpu":
+        return tf.distribute.MirroredStrategy()
+    if plan.kind == "cpu" and tf.config.list_physical_devices("GPU"):
+        return tf.distribute.OneDeviceStrategy("/cpu:0")
+    return tf.distribute.get_strategy()
+
+
+def _tensorflow() -> Any:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    return tf

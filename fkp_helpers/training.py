@@ -1,0 +1,521 @@
+"""Train a registered model with Keras's ``fit`` and callbacks, into a run folder that can be resumed.
+
+A run folder holds:
+
+* ``run.json`` — the resolved :class:`TrainConfig` and what the data looked like
+  (written before the first epoch, so an interrupted run can be resumed);
+* ``model.keras`` — the best model so far (lowest validation RMSE), replaced
+  atomically after every improvement, with its optimizer state;
+* ``history.csv`` — one row per epoch (``CSVLogger``, appended to on resume);
+* ``metrics.json`` — the result: ``valid_rmse_px``, ``epochs_run``,
+  ``train_seconds``, ``images_per_second``, ``device`` and more.
+
+Ctrl-C stops training with :class:`TrainingInterrupted`; the best checkpoint is
+intact and ``train(..., resume=True)`` continues from it. This module imports
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import hashlib
+import json
+import math
+import os
+import secrets
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from . import losses  # noqa: E402
+from .devices import DevicePlan, detect_plan, distribution_strategy  # noqa: E402
+from .errors import CommandError  # noqa: E402
+from .keypoints import NUM_TARGETS  # noqa: E402
+from .metrics import rmse_per_keypoint_px, rmse_px  # noqa: E402
+from .models import INPUT_SHAPE, ModelSpec, get_spec  # noqa: E402
+from .tf_data import flip_horizontally_numpy, make_dataset  # noqa: E402
+
+# TensorFlow's Python logger warns about tf.function retracing whenever several
+# models are trained in one process (tests, notebooks); that is expected here.
+tf.get_logger().setLevel("ERROR")
+
+MODEL_FILE = "model.keras"
+RUN_FILE = "run.json"
+HISTORY_FILE = "history.csv"
+METRICS_FILE = "metrics.json"
+MONITOR = "val_rmse_px"
+"""Early stopping and checkpoints follow the validation RMSE in pixels over the whole validation set."""
+
+EVAL_BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train and how. ``None`` means the model's default (see :class:`fkp_helpers.models.ModelSpec`).
+
+    ``complete_only`` keeps only rows with all 15 keypoints (the articles' way);
+    otherwise every row trains through the masked loss. The validation set is
+    the first ``valid_rows`` rows (article A: 100) or a seeded random
+    ``valid_fraction`` (article B: 0.2) of the rows used — give at most one.
+    ``reduce_lr_patience`` adds ``ReduceLROnPlateau`` (halve the learning rate
+    after that many epochs without improvement; not for scheduled optimizers).
+    """
+
+    model: str
+    epochs: int | None = None
+    patience: int | None = None
+    batch_size: int | None = None
+    seed: int = 0
+    complete_only: bool = False
+    valid_rows: int | None = None
+    valid_fraction: float | None = None
+    flip: bool | None = None
+    reduce_lr_patience: int | None = None
+
+    def resolved(self) -> TrainConfig:
+        """This config with every ``None`` default filled in from the model's spec (checked)."""
+        spec = get_spec(self.model)
+        if self.valid_rows is not None and self.valid_fraction is not None:
+            raise CommandError("give either valid_rows or valid_fraction, not both")
+        split_given = self.valid_rows is not None or self.valid_fraction is not None
+        config = dataclasses.replace(
+            self,
+            epochs=self.epochs if self.epochs is not None else spec.epochs,
+            patience=self.patience if self.patience is not None else spec.patience,
+            batch_size=self.batch_size if self.batch_size is not None else spec.batch_size,
+            valid_rows=self.valid_rows if split_given else spec.valid_rows,
+            valid_fraction=self.valid_fraction if split_given else spec.valid_fraction,
+            flip=self.flip if self.flip is not None else spec.flip,
+        )
+        for name in ("epochs", "patience", "batch_size", "valid_rows", "reduce_lr_patience"):
+            value = getattr(config, name)
+            if value is not None and value < 1:
+                raise CommandError(f"{name} must be at least 1, got {value}")
+        if config.valid_fraction is not None and not 0 < config.valid_fraction < 1:
+            raise CommandError(f"valid_fraction must lie between 0 and 1, got {config.valid_fraction}")
+        return config
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` returns: the run folder, the contents of ``metrics.json`` and the best model."""
+
+    run_dir: Path
+    metrics: dict[str, Any]
+    model: keras.Model
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`train`; ``str()`` says where the intact best checkpoint is."""
+
+
+def train(
+    images: np.ndarray,
+    keypoints_px: np.ndarray,
+    run_dir: str | Path,
+    config: TrainConfig,
+    *,
+    resume: bool = False,
+    plan: DevicePlan | None = None,
+    verbose: int | str = 2,
+) -> TrainResult:
+    """Train ``config.model`` on ``images`` ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` and ``keypoints_px`` ``(N, 30)``.
+
+    Writes the run folder (see the module docstring). ``resume=True`` loads
+    ``run_dir/model.keras`` with its optimizer state and continues from the epoch
+    after the last one in ``history.csv`` up to ``config.epochs``; ``config``
+    must then match ``run.json`` except for ``epochs`` and ``patience`` (see
+    :func:`resume_config`). ``plan`` defaults to :func:`fkp_helpers.devices.detect_plan`;
+    ``verbose`` goes to ``model.fit``. Raises :class:`CommandError` for an unusable
+    run folder or config and :class:`TrainingInterrupted` on Ctrl-C.
+    """
+    run_dir = Path(run_dir)
+    config = config.resolved()
+    spec = get_spec(config.model)
+    if config.reduce_lr_patience is not None and spec.scheduled_learning_rate:
+        raise CommandError(f"{spec.name} follows its own learning-rate schedule; ReduceLROnPlateau cannot be added")
+    data = _describe_data(images, keypoints_px)
+    initial_epoch, best_so_far = _starting_point(run_dir, config, data, resume=resume)
+    train_idx, valid_idx = split_rows(keypoints_px, config)
+    keras.utils.set_random_seed(config.seed)
+    plan = plan or detect_plan()
+    with distribution_strategy(plan).scope():
+        if resume:
+            model = _load_model(run_dir / MODEL_FILE, compile=True)
+        else:
+            steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
+            model = compile_model(spec, plan, steps_per_epoch=steps_per_epoch, epochs=config.epochs)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        _write_json(run_dir / RUN_FILE, {"config": dataclasses.asdict(config), "data": data})
+
+    train_data = make_dataset(
+        images[train_idx], keypoints_px[train_idx], batch_size=config.batch_size,
+        scale_targets=spec.scaling.to_model, shuffle=True, flip=bool(config.flip), seed=config.seed,
+    )
+    valid_data = make_dataset(
+        images[valid_idx], keypoints_px[valid_idx], batch_size=EVAL_BATCH_SIZE, scale_targets=spec.scaling.to_model
+    )
+    saver = AtomicBestCheckpoint(run_dir / MODEL_FILE, monitor=MONITOR, best=best_so_far)
+    timer = TrainingThroughput(images_per_epoch=len(train_idx))
+    started = time.perf_counter()
+    try:
+        model.fit(
+            train_data, validation_data=valid_data, epochs=config.epochs, initial_epoch=initial_epoch,
+            callbacks=[timer, saver, *_keras_callbacks(run_dir, config, best_so_far, resume=resume)],
+            shuffle=False, verbose=verbose,  # the dataset shuffles itself
+        )
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(_interrupted_message(run_dir, saver)) from None
+    train_seconds = time.perf_counter() - started
+
+    if not (run_dir / MODEL_FILE).exists():
+        raise CommandError(f"no epoch produced a finite {MONITOR}; nothing was saved in {run_dir}")
+    model.load_weights(run_dir / MODEL_FILE)
+    valid_pred = predict_px(model, spec, images[valid_idx], flip_average=bool(config.flip))
+    history = run_dir / HISTORY_FILE
+    metrics = {
+        "model": spec.name,
+        "valid_rmse_px": rmse_px(keypoints_px[valid_idx], valid_pred),
+        "valid_rmse_px_per_keypoint": rmse_per_keypoint_px(keypoints_px[valid_idx], valid_pred),
+        "best_epoch": _best_epoch_in_history(history),
+        "epochs_run": _epochs_in_history(history),
+        "epochs_this_session": timer.epochs,
+        "train_seconds": round(train_seconds, 3),
+        "images_per_second": round(timer.images_per_second, 1),
+        "device": plan.describe(),
+        "seed": config.seed,
+        "complete_only": config.complete_only,
+        "rows_total": data["rows"],
+        "rows_used": len(train_idx) + len(valid_idx),
+        "train_rows": len(train_idx),
+        "valid_rows": len(valid_idx),
+        "resumed": resume,
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_json(run_dir / METRICS_FILE, metrics)
+    return TrainResult(run_dir=run_dir, metrics=metrics, model=model)
+
+
+def _starting_point(run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool) -> tuple[int, float]:
+    """``(initial_epoch, best validation RMSE so far)``; checks that the run folder can be started or resumed."""
+    if resume:
+        _check_resumable(run_dir, config, data)
+        initial_epoch = _epochs_in_history(run_dir / HISTORY_FILE)
+        best_so_far = _best_in_history(run_dir / HISTORY_FILE)
+    elif (run_dir / MODEL_FILE).exists():
+        raise CommandError(f"{run_dir} already holds a trained model; resume it or choose another folder")
+    else:
+        initial_epoch, best_so_far = 0, math.inf
+    if initial_epoch >= (config.epochs or 0):
+        raise CommandError(f"{run_dir} has already run {initial_epoch} epochs; ask for more than that to resume")
+    return initial_epoch, best_so_far
+
+
+def _keras_callbacks(
+    run_dir: Path, config: TrainConfig, best_so_far: float, *, resume: bool
+) -> list[keras.callbacks.Callback]:
+    """Early stopping (patient from the resumed checkpoint's score), the history CSV, and ReduceLROnPlateau if asked."""
+    callbacks: list[keras.callbacks.Callback] = [
+        keras.callbacks.EarlyStopping(
+            monitor=MONITOR, mode="min", patience=config.patience, restore_best_weights=True,
+            baseline=best_so_far if resume else None,
+        ),
+        keras.callbacks.CSVLogger(str(run_dir / HISTORY_FILE), append=resume),
+    ]
+    if config.reduce_lr_patience is not None:
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=MONITOR, mode="min", factor=0.5, patience=config.reduce_lr_patience
+            )
+        )
+    return callbacks
+
+
+def compile_model(spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, epochs: int) -> keras.Model:
+    """``spec``'s model in ``plan``'s precision, compiled with its optimizer, masked loss and RMSE-in-pixels metric."""
+    model = spec.build(plan.dtype_policy)
+    optimizer = spec.make_optimizer(steps_per_epoch, epochs)
+    if plan.mixed_precision:
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    loss = losses.MaskedRootMeanSquaredError() if spec.loss == "rmse" else losses.MaskedMeanSquaredError()
+    model.compile(optimizer=optimizer, loss=loss, metrics=[losses.MaskedRMSEPixels(spec.scaling.scale)])
+    return model
+
+
+def split_rows(keypoints_px: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices ``(train, valid)`` for a resolved ``config``; the same every time for the same seed.
+
+    Rows are first restricted to complete ones if ``config.complete_only``; the
+    validation rows are then the first ``valid_rows`` of them, or a seeded
+    random ``valid_fraction`` (at least one row).
+    """
+    rows = np.flatnonzero(~np.isnan(keypoints_px).any(axis=1)) if config.complete_only else np.arange(len(keypoints_px))
+    if config.valid_rows is not None:
+        n_valid = config.valid_rows
+        valid_positions = np.arange(n_valid)
+    else:
+        n_valid = max(1, round(len(rows) * float(config.valid_fraction or 0)))
+        valid_positions = np.sort(np.random.default_rng(config.seed).permutation(len(rows))[:n_valid])
+    if n_valid >= len(rows):
+        which = "complete rows" if config.complete_only else "rows"
+        raise CommandError(f"only {len(rows)} {which}: too few for {n_valid} validation rows and a training set")
+    is_valid = np.zeros(len(rows), dtype=bool)
+    is_valid[valid_positions] = True
+    return rows[~is_valid], rows[is_valid]
+
+
+def predict_px(
+    model: keras.Model, spec: ModelSpec, images: np.ndarray, *, flip_average: bool = False,
+    batch_size: int = EVAL_BATCH_SIZE,
+) -> np.ndarray:
+    """Keypoints ``(N, 30)`` float32 in pixels for ``images`` ``(N, 96, 96, 1)``.
+
+    ``flip_average`` also predicts on the mirrored images, mirrors those
+    predictions back and averages the two (for models trained with flips).
+    """
+    images = np.asarray(images, dtype=np.float32)
+    predicted = spec.scaling.to_pixels(model.predict(images, batch_size=batch_size, verbose=0))
+    if flip_average:
+        mirrored, _ = flip_horizontally_numpy(images, predicted)
+        from_mirror = spec.scaling.to_pixels(model.predict(mirrored, batch_size=batch_size, verbose=0))
+        _, unflipped = flip_horizontally_numpy(mirrored, from_mirror)
+        predicted = (predicted + unflipped) / 2
+    return np.asarray(predicted, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class TrainedRun:
+    """A finished (or interrupted) run folder, loaded for prediction on any device, in float32."""
+
+    run_dir: Path
+    config: TrainConfig
+    model: keras.Model
+
+    @property
+    def spec(self) -> ModelSpec:
+        return get_spec(self.config.model)
+
+    def predict_px(self, images: np.ndarray, *, batch_size: int = EVAL_BATCH_SIZE) -> np.ndarray:
+        """Keypoints ``(N, 30)`` float32 in pixels (see :func:`predict_px`; flip-averaged if trained with flips)."""
+        return predict_px(self.model, self.spec, images, flip_average=bool(self.config.flip), batch_size=batch_size)
+
+
+def load_run(run_dir: str | Path) -> TrainedRun:
+    """Load a run folder's config and best weights; :class:`CommandError` if it is missing or unreadable."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise CommandError(f"{run_dir}: no such run folder; train one with `fkp train --out {run_dir}`")
+    config = read_config(run_dir)
+    model = get_spec(config.model).build("float32")
+    checkpoint = run_dir / MODEL_FILE
+    if not checkpoint.is_file():
+        raise CommandError(f"{checkpoint}: missing; the run saved no model yet")
+    try:
+        model.load_weights(checkpoint)
+    except Exception as error:  # Keras raises many types for a damaged or foreign file
+        raise CommandError(f"{checkpoint}: not a readable {config.model} model ({_one_line(error)})") from None
+    return TrainedRun(run_dir=run_dir, config=config, model=model)
+
+
+def read_config(run_dir: str | Path) -> TrainConfig:
+    """The resolved :class:`TrainConfig` stored in ``run_dir/run.json``."""
+    path = Path(run_dir) / RUN_FILE
+    stored = _read_json(path)
+    try:
+        config = TrainConfig(**stored["config"])
+        get_spec(config.model)
+    except (KeyError, TypeError, ValueError) as error:
+        raise CommandError(f"{path}: not a run description of this version ({_one_line(error)})") from None
+    return config
+
+
+def resume_config(run_dir: str | Path, *, epochs: int | None = None, patience: int | None = None) -> TrainConfig:
+    """``run_dir``'s stored config, with a new total of ``epochs`` and ``patience`` if given."""
+    config = read_config(run_dir)
+    return dataclasses.replace(
+        config,
+        epochs=epochs if epochs is not None else config.epochs,
+        patience=patience if patience is not None else config.patience,
+    )
+
+
+class AtomicBestCheckpoint(keras.callbacks.Callback):
+    """Save the model when ``monitor`` improves: to a temporary file in the same folder, then ``os.replace``.
+
+    A crash or Ctrl-C while saving leaves the previous best file untouched and no temporary file.
+    ``best_epoch`` is 1-based (0 until the first save).
+    """
+
+    def __init__(self, path: Path, *, monitor: str, best: float = math.inf) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.monitor = monitor
+        self.best = best
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None or not math.isfinite(value) or value >= self.best:
+            return
+        save_model_atomically(self.model, self.path)
+        self.best, self.best_epoch = float(value), epoch + 1
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    """``model.save(path)`` through a temporary ``.keras`` file beside it and ``os.replace``."""
+    temporary = _temporary_sibling(path)
+    try:
+        with warnings.catch_warnings():  # TF 2.21's tensors predate NumPy 2's `copy` keyword; Keras's saver trips it
+            warnings.filterwarnings("ignore", message="__array__ implementation", category=DeprecationWarning)
+            model.save(str(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+class TrainingThroughput(keras.callbacks.Callback):
+    """Images per second of the training passes (validation excluded; the first epoch, which traces, too).
+
+    With a single epoch, that epoch counts.
+    """
+
+    def __init__(self, images_per_epoch: int) -> None:
+        super().__init__()
+        self.images_per_epoch = images_per_epoch
+        self.epochs = 0
+        self._seconds: list[float] = []
+        self._epoch_start: float | None = None
+
+    def on_epoch_begin(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        self._epoch_start = time.perf_counter()
+
+    def on_test_begin(self, logs: Mapping[str, float] | None = None) -> None:
+        self._stop_clock()
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        self._stop_clock()
+        self.epochs += 1
+
+    def _stop_clock(self) -> None:
+        if self._epoch_start is not None:
+            self._seconds.append(time.perf_counter() - self._epoch_start)
+            self._epoch_start = None
+
+    @property
+    def images_per_second(self) -> float:
+        steady = self._seconds[1:] or self._seconds
+        return self.images_per_epoch * len(steady) / sum(steady) if steady else 0.0
+
+
+def _describe_data(images: np.ndarray, keypoints_px: np.ndarray) -> dict[str, Any]:
+    """Row count and a fingerprint of the targets, to check that a resumed run sees the same data."""
+    if images.ndim != 4 or images.shape[1:] != INPUT_SHAPE:
+        raise ValueError(f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}")
+    if keypoints_px.shape != (len(images), NUM_TARGETS):
+        raise ValueError(f"expected keypoints of shape ({len(images)}, {NUM_TARGETS}), got {keypoints_px.shape}")
+    digest = hashlib.sha256(np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes()).hexdigest()
+    return {"rows": len(images), "targets_sha256": digest}
+
+
+def _check_resumable(run_dir: Path, config: TrainConfig, data: dict[str, Any]) -> None:
+    if not (run_dir / MODEL_FILE).is_file():
+        raise CommandError(f"{run_dir}: no saved model to resume; start it again without resume")
+    stored = read_config(run_dir)
+    fixed = ("epochs", "patience")
+    changed = [
+        f.name for f in dataclasses.fields(TrainConfig)
+        if f.name not in fixed and getattr(stored, f.name) != getattr(config, f.name)
+    ]
+    if changed:
+        raise CommandError(f"{run_dir}: resuming must keep the run's settings; these differ: {', '.join(changed)}")
+    if _read_json(run_dir / RUN_FILE).get("data") != data:
+        raise CommandError(f"{run_dir}: was trained on other data than this; resume it with the same training.csv")
+
+
+def _history_rows(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise CommandError(f"{path}: missing; cannot tell which epoch to resume from") from None
+
+
+def _epochs_in_history(path: Path) -> int:
+    rows = _history_rows(path)
+    return int(rows[-1]["epoch"]) + 1 if rows else 0
+
+
+def _best_in_history(path: Path) -> float:
+    values = [float(row[MONITOR]) for row in _history_rows(path) if row.get(MONITOR)]
+    finite = [v for v in values if math.isfinite(v)]
+    return min(finite) if finite else math.inf
+
+
+def _best_epoch_in_history(path: Path) -> int:
+    """1-based epoch with the lowest validation RMSE (the saved model)."""
+    rows = [row for row in _history_rows(path) if row.get(MONITOR) and math.isfinite(float(row[MONITOR]))]
+    return int(min(rows, key=lambda row: float(row[MONITOR]))["epoch"]) + 1 if rows else 0
+
+
+def _interrupted_message(run_dir: Path, saver: AtomicBestCheckpoint) -> str:
+    if saver.best_epoch == 0 and not (run_dir / MODEL_FILE).exists():
+        return f"training interrupted before the first checkpoint; nothing to resume in {run_dir}"
+    best = f" (epoch {saver.best_epoch}, valid RMSE {saver.best:.3f} px)" if saver.best_epoch else ""
+    return f"training interrupted; the best model so far{best} is intact in {run_dir / MODEL_FILE}; resume to continue"
+
+
+def _load_model(path: Path, *, compile: bool) -> keras.Model:
+    try:
+        return keras.models.load_model(path, compile=compile)
+    except Exception as error:  # Keras raises many types for a damaged or foreign file
+        raise CommandError(f"{path}: not a readable Keras model ({_one_line(error)})") from None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{path}: missing; is this a run folder written by `fkp train`?") from None
+    except (OSError, ValueError) as error:
+        raise CommandError(f"{path}: not readable JSON ({_one_line(error)})") from None
+    if not isinstance(value, dict):
+        raise CommandError(f"{path}: expected a JSON object")
+    return value
+
+
+def _write_json(path: Path, value: Mapping[str, Any]) -> None:
+    """Write ``value`` as indented JSON via a temporary file in the same folder and ``os.replace``."""
+    temporary = _temporary_sibling(path)
+    try:
+        with temporary.open("x", encoding="utf-8") as out:
+            json.dump(value, out, indent=2)
+            out.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _temporary_sibling(path: Path) -> Path:
+    """A fresh hidden name beside ``path`` with the same suffix (Keras insists on ``.keras``)."""
+    return path.with_name(f".{path.stem}-{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
