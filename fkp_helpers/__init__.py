@@ -31,6 +31,15 @@ _LAZY: dict[str, str] = {
     "render_faces": "synthetic",
     "plot_faces": "plots",
     "quick_mode": "settings",
+    "TrainConfig": "training",
+    "train": "training",
+    "load_run": "training",
+    "rmse_px": "metrics",
+    "rmse_per_keypoint_px": "metrics",
+    "build_model": "models",
+    "get_spec": "models",
+    "MODEL_NAMES": "models",
+    "detect_plan": "devices",
 }
 
 __all__ = sorted(_LAZY)
@@ -46,10 +55,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         KEYPOINT_NAMES,
         flip_permutation,
     )
+    from .devices import detect_plan
+    from .metrics import rmse_per_keypoint_px, rmse_px
+    from .models import MODEL_NAMES, build_model, get_spec
     from .plots import plot_faces
     from .settings import quick_mode
     from .sources import DataSource, find_data
     from .synthetic import render_faces, write_dataset
+    from .training import TrainConfig, load_run, train
 
 
 def __getattr__(name: str) -> Any:
