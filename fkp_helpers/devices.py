@@ -87,7 +87,6 @@ def distribution_strategy(plan: DevicePlan) -> Any:
 
 
 def _tensorflow() -> Any:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
+    from .tensorflow_setup import tf
 
     return tf

@@ -14,13 +14,9 @@ with Keras (package ``fkp``) so saved models load again.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+from .tensorflow_setup import keras, tf
 
 _SMALLEST_MSE = 1e-12
 """Floor under the mean before the square root, so that ``sqrt`` never sees 0 (infinite slope)."""

@@ -87,7 +87,7 @@ def build_mlp(dtype_policy: str = "float32") -> keras.Model:
 
     Keras's default Glorot-uniform weights and zero biases, as Lasagne's.
     """
-    import keras
+    from .tensorflow_setup import keras
 
     inputs = keras.Input(shape=INPUT_SHAPE, name="image")
     x = keras.layers.Flatten(dtype=dtype_policy)(inputs)
@@ -105,7 +105,7 @@ def build_seed_cnn(dtype_policy: str = "float32") -> keras.Model:
     0.5 → dense 30. ReLU everywhere but the output; weights truncated-normal
     (stddev 0.1), biases 0.1.
     """
-    import keras
+    from .tensorflow_setup import keras
 
     def weights() -> keras.initializers.Initializer:
         return keras.initializers.TruncatedNormal(stddev=0.1)
@@ -163,7 +163,7 @@ def build_cnn(dtype_policy: str = "float32") -> keras.Model:
     dense layer reading a flattened map, this head keeps the convolutions'
     sense of *where*, so it learns fast and to a fraction of a cell.
     """
-    import keras
+    from .tensorflow_setup import keras
 
     def conv_norm_relu(x: keras.KerasTensor, filters: int, name: str, strides: int = 1) -> keras.KerasTensor:
         x = keras.layers.Conv2D(
@@ -196,7 +196,7 @@ def soft_argmax(heatmaps: keras.KerasTensor, scaling: TargetScaling) -> keras.Ke
     ``x → 95 - x``, like the flip. Output columns follow Kaggle's order
     ``<name>_x, <name>_y``. Everything here runs in float32.
     """
-    import keras
+    from .tensorflow_setup import keras
 
     height, width, channels = heatmaps.shape[1:]
     x = keras.layers.Permute((3, 1, 2), name="per_keypoint", dtype="float32")(heatmaps)
@@ -218,20 +218,20 @@ def _cell_centres(height: int, width: int, scaling: TargetScaling) -> np.ndarray
 
 
 def _sgd_nesterov(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
-    import keras
+    from .tensorflow_setup import keras
 
     return keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True)
 
 
 def _adam_article_a(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
-    import keras
+    from .tensorflow_setup import keras
 
     return keras.optimizers.Adam(learning_rate=1e-3, epsilon=1e-8)  # TF 1's AdamOptimizer defaults
 
 
 def cnn_learning_rate(steps_per_epoch: int, epochs: int) -> keras.optimizers.schedules.LearningRateSchedule:
     """``cnn``'s schedule: linear warm-up to 2e-3 over the first epoch, then cosine decay to 1 % by the last step."""
-    import keras
+    from .tensorflow_setup import keras
 
     warmup = steps_per_epoch
     return keras.optimizers.schedules.CosineDecay(
@@ -244,7 +244,7 @@ def cnn_learning_rate(steps_per_epoch: int, epochs: int) -> keras.optimizers.sch
 
 
 def _adamw_cosine(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
-    import keras
+    from .tensorflow_setup import keras
 
     return keras.optimizers.AdamW(learning_rate=cnn_learning_rate(steps_per_epoch, epochs), weight_decay=1e-4)
 

@@ -11,15 +11,12 @@ the flip. This module imports TensorFlow.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from .keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation  # noqa: E402
+from .keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
+from .tensorflow_setup import tf
 
 ScaleTargets = Callable[[tf.Tensor], tf.Tensor]
 """Maps a ``(batch, 30)`` float32 tensor in pixels to the model's units."""

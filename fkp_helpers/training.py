@@ -32,19 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from . import losses  # noqa: E402
-from .devices import DevicePlan, detect_plan, distribution_strategy  # noqa: E402
-from .errors import CommandError  # noqa: E402
-from .keypoints import NUM_TARGETS  # noqa: E402
-from .metrics import rmse_per_keypoint_px, rmse_px  # noqa: E402
-from .models import INPUT_SHAPE, ModelSpec, get_spec  # noqa: E402
-from .tf_data import flip_horizontally_numpy, make_dataset  # noqa: E402
+from . import losses
+from .devices import DevicePlan, detect_plan, distribution_strategy
+from .errors import CommandError
+from .keypoints import NUM_TARGETS
+from .metrics import rmse_per_keypoint_px, rmse_px
+from .models import INPUT_SHAPE, ModelSpec, get_spec
+from .tensorflow_setup import keras, tf
+from .tf_data import flip_horizontally_numpy, make_dataset
 
 # TensorFlow's Python logger warns about tf.function retracing whenever several
 # models are trained in one process (tests, notebooks); that is expected here.

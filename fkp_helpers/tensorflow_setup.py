@@ -1,0 +1,37 @@
+"""Import TensorFlow and Keras once, without the start-up notices they print.
+
+``tensorflow-cpu`` 2.21 writes an absl "All log messages before
+absl::InitializeLog()" line and a oneDNN notice to the process's stderr while it
+loads, whatever ``TF_CPP_MIN_LOG_LEVEL`` says. Every ``fkp_helpers`` module that
+needs TensorFlow imports it from here, so command-line output and notebook
+cells stay clean. Import errors still raise as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def _stderr_file_descriptor_silenced() -> Iterator[None]:
+    """Send file descriptor 2 (C++ logging) to /dev/null inside the block."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+with _stderr_file_descriptor_silenced():
+    import keras
+    import tensorflow as tf
+
+__all__ = ["keras", "tf"]
