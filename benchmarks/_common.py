@@ -150,7 +150,7 @@ def header(title: str, tensorflow_version: str, data_line: str) -> str:
     now = datetime.datetime.now().astimezone()
     return (
         f"# {title}\n\n"
-        f"- Device: {device_description()}\n"
+        f"- Device: {device_description()}; load average over the last 15 minutes {os.getloadavg()[2]:.1f}\n"
         f"- Software: Python {platform.python_version()}, TensorFlow {tensorflow_version}\n"
         f"- Date: {now:%Y-%m-%d %H:%M %Z}\n"
         f"- Data: {data_line}\n"

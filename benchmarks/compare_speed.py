@@ -47,7 +47,7 @@ EPOCHS = 3
 STANDIN_TRAIN_ROWS = 7049
 STANDIN_TEST_IMAGES = 1783
 MIN_RATIO = 1.0  # seed-cnn must train at least as fast as the port
-REPEATS = 2
+REPEATS = 3
 
 
 @dataclass(frozen=True)
