@@ -29,7 +29,7 @@ sync: setup  ## pair every notebook with its py:percent file (jupytext --sync)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 outputs: setup  ## re-run every chapter in full (not quick) mode and store its outputs in the .ipynb
-	for nb in notebooks/*.py; do env -u FKP_QUICK $(BIN)/jupytext --to ipynb --update --execute "$$nb" || exit 1; done
+	for nb in notebooks/*.py; do env -u FKP_QUICK $(BIN)/jupytext --to ipynb --execute "$$nb" || exit 1; done
 
 lock:  ## re-pin requirements-lock.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -vi '^fkp' > requirements-lock.txt.new

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -35,14 +37,21 @@ def trained_run(
     """Load the finished run of ``config`` on this data, training it first if there is none.
 
     ``images`` ``(N, 96, 96, 1)`` float32 in [0, 1], ``keypoints_px`` ``(N, 30)``
-    with NaN where missing. A run interrupted before it wrote ``metrics.json``
-    is trained again from the start.
+    with NaN where missing. A run interrupted before it finished is trained
+    again from the start.
     """
     folder = run_folder(images, keypoints_px, config)
     if not (folder / METRICS_FILE).is_file():
-        for stale in folder.glob("*"):
-            stale.unlink()
-        train(images, keypoints_px, folder, config, verbose=verbose)
+        # Train in a private folder and rename it into place, so that two processes
+        # training the same configuration never see each other's half-written run.
+        scratch = folder.with_name(f".{folder.name}-{os.getpid()}")
+        shutil.rmtree(scratch, ignore_errors=True)
+        train(images, keypoints_px, scratch, config, verbose=verbose)
+        if (folder / METRICS_FILE).is_file():  # another process finished first
+            shutil.rmtree(scratch)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)  # an interrupted run of an earlier process
+            os.replace(scratch, folder)
     return load_run(folder)
 
 

@@ -1,0 +1,21 @@
+import numpy as np
+
+from fkp_helpers.run_cache import run_folder, run_metrics, trained_run
+from fkp_helpers.training import TrainConfig
+
+
+def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.random((24, 96, 96, 1), dtype=np.float32)
+    y = (rng.random((24, 30)) * 96).astype(np.float32)
+    config = TrainConfig("mlp", epochs=1, valid_rows=4)
+    first = trained_run(X, y, config)
+    assert first.run_dir == run_folder(X, y, config) and run_metrics(first)["epochs_run"] == 1
+    assert not list(first.run_dir.parent.glob(".*")), "scratch folder left behind"
+
+    import fkp_helpers.run_cache as run_cache
+
+    monkeypatch.setattr(run_cache, "train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")))
+    second = trained_run(X, y, config)
+    np.testing.assert_allclose(second.predict_px(X[:2]), first.predict_px(X[:2]), rtol=1e-6)
+    assert run_folder(X, y, TrainConfig("mlp", epochs=2, valid_rows=4)) != first.run_dir
