@@ -9,7 +9,6 @@ project's cache folder (``$FKP_CACHE_DIR``, else ``~/.cache/fkp``), results in
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fkp_helpers.cli_types import positive_int  # re-exported for the benchmark scripts' options
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 PORT_SCRIPT = REPO_ROOT / "benchmarks" / "article_a_tf1.py"
@@ -29,19 +30,6 @@ PORT_SCRIPT = REPO_ROOT / "benchmarks" / "article_a_tf1.py"
 class BenchmarkError(RuntimeError):
     """A step of a benchmark failed; the message names the step and its log file."""
 
-
-def positive_int(text: str) -> int:
-    """``argparse`` type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
-# --- Data and folders ---------------------------------------------------------
 
 
 def standin(n_train: int, n_test: int, seed: int = 0) -> Path:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cli_types import positive_int
 from .errors import CommandError, DataError
 
 EXIT_OK = 0
@@ -48,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth = commands.add_parser("synth", help="write the stand-in dataset in Kaggle's file format")
     synth.add_argument("--out", type=Path, required=True, help="folder to write the five CSV files into")
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    synth.add_argument("--n-train", type=_positive_int, default=7049, help="training rows (default 7049)")
-    synth.add_argument("--n-test", type=_positive_int, default=1783, help="test images (default 1783)")
+    synth.add_argument("--n-train", type=positive_int, default=7049, help="training rows (default 7049)")
+    synth.add_argument("--n-test", type=positive_int, default=1783, help="test images (default 1783)")
     synth.set_defaults(handler=_synth)
 
     data = commands.add_parser("data", help="inspect a data folder")
@@ -66,14 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
 
 
 def _synth(args: argparse.Namespace) -> int:

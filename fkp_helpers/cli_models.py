@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cli_types import fraction, positive_int
 from .errors import CommandError, DataError
 from .keypoints import IMAGE_SIZE
 from .models import MODEL_NAMES, MODELS
@@ -35,20 +36,20 @@ def add_commands(subparsers: Any) -> None:
     train.add_argument("--model", choices=MODEL_NAMES, default=None,
                        help=f"network to train (required unless --resume) — {networks}")
     train.add_argument("--out", type=Path, required=True, metavar="RUN_DIR", help="run folder to write")
-    train.add_argument("--epochs", type=_positive_int, default=None, help="total epochs (default: the model's)")
-    train.add_argument("--patience", type=_positive_int, default=None, help="early-stopping patience in epochs")
-    train.add_argument("--batch-size", type=_positive_int, default=None, help="images per step (default: the model's)")
+    train.add_argument("--epochs", type=positive_int, default=None, help="total epochs (default: the model's)")
+    train.add_argument("--patience", type=positive_int, default=None, help="early-stopping patience in epochs")
+    train.add_argument("--batch-size", type=positive_int, default=None, help="images per step (default: the model's)")
     train.add_argument("--seed", type=int, default=None, help="seed for weights, split, order and flips (default 0)")
     train.add_argument("--complete-only", action="store_true", default=None,
                        help="train on rows with all 15 keypoints only, as the articles do")
     split = train.add_mutually_exclusive_group()
-    split.add_argument("--valid-rows", type=_positive_int, default=None,
+    split.add_argument("--valid-rows", type=positive_int, default=None,
                        help="validate on the first N rows used (article A: 100)")
-    split.add_argument("--valid-fraction", type=_fraction, default=None,
+    split.add_argument("--valid-fraction", type=fraction, default=None,
                        help="validate on a seeded random fraction of the rows used (article B: 0.2)")
     train.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
                        help="mirror half of each batch, swapping left and right keypoints (default: the model's)")
-    train.add_argument("--reduce-lr-patience", type=_positive_int, default=None,
+    train.add_argument("--reduce-lr-patience", type=positive_int, default=None,
                        help="halve the learning rate after N epochs without improvement (not for cnn)")
     train.add_argument("--resume", action="store_true", help="continue RUN_DIR from its best checkpoint")
     train.add_argument("--cpu", action="store_true", help="train on the CPU even if a GPU is present")
@@ -157,23 +158,3 @@ def run_score(args: argparse.Namespace) -> int:
             raise DataError(path, "file not found")
     print(f"RMSE: {score_submission(args.submission, args.solution):.4f} px")
     return EXIT_OK
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (exclusive), got {value}")
-    return value
