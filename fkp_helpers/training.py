@@ -55,6 +55,9 @@ MONITOR = "val_rmse_px"
 """Early stopping and checkpoints follow the validation RMSE in pixels over the whole validation set."""
 
 EVAL_BATCH_SIZE = 256
+STEPS_PER_EXECUTION = 32
+"""Training steps per call into TensorFlow's graph: the same steps in the same order, without a round trip to
+Python after each batch (measured here: about 2x the images/s of one step per call for article A's network)."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,10 @@ def compile_model(spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, ep
     if plan.mixed_precision:
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     loss = losses.MaskedRootMeanSquaredError() if spec.loss == "rmse" else losses.MaskedMeanSquaredError()
-    model.compile(optimizer=optimizer, loss=loss, metrics=[losses.MaskedRMSEPixels(spec.scaling.scale)])
+    model.compile(
+        optimizer=optimizer, loss=loss, metrics=[losses.MaskedRMSEPixels(spec.scaling.scale)],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 
