@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS
-from .metrics import rmse_per_keypoint_px, rmse_px
+from .metrics import _squared_errors, rmse_per_keypoint_px, rmse_px
+from .plots import _as_faces
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -37,9 +38,7 @@ def error_per_face_px(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     skipped, and a face with nothing labelled gets ``NaN``. Raises ``ValueError``
     if the shapes differ or a prediction for a labelled value is not finite.
     """
-    y_true, y_pred = _checked_pair(y_true, y_pred)
-    labelled = ~np.isnan(y_true)
-    squared = np.where(labelled, y_pred - np.where(labelled, y_true, 0.0), 0.0) ** 2
+    squared, labelled = _squared_errors(y_true, y_pred)
     counts = labelled.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.sqrt(squared.sum(axis=1) / counts)
@@ -147,14 +146,7 @@ def plot_keypoint_sides(
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    faces = np.asarray(images)
-    if faces.ndim == 4 and faces.shape[-1] == 1:
-        faces = faces[..., 0]
-    if faces.ndim != 3 or faces.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or len(faces) == 0:
-        raise ValueError(
-            f"images: expected shape (n, {IMAGE_SIZE}, {IMAGE_SIZE}) or (n, {IMAGE_SIZE}, {IMAGE_SIZE}, 1) "
-            f"with n >= 1, got {np.shape(images)}"
-        )
+    faces = _as_faces(images)
     points = np.asarray(keypoints, dtype=np.float64)
     if points.shape != (len(faces), NUM_TARGETS):
         raise ValueError(f"keypoints: expected shape ({len(faces)}, {NUM_TARGETS}) in pixels, got {points.shape}")
@@ -184,17 +176,3 @@ def plot_keypoint_sides(
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9, bbox_to_anchor=(0.5, 0.0))
     fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.12))
     return fig
-
-
-def _checked_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Both as float64 ``(N, 30)``; ``ValueError`` for other shapes or a non-finite labelled prediction."""
-    y_true = np.asarray(y_true, dtype=np.float64)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
-    if y_true.ndim != 2 or y_true.shape[1] != NUM_TARGETS:
-        raise ValueError(f"expected y_true of shape (N, {NUM_TARGETS}), got {y_true.shape}")
-    if y_pred.shape != y_true.shape:
-        raise ValueError(f"y_pred has shape {y_pred.shape}, y_true {y_true.shape}: expected the same")
-    if not np.isfinite(y_pred[~np.isnan(y_true)]).all():
-        raise ValueError("y_pred holds NaN or infinite values where y_true is labelled")
-    return y_true, y_pred
-
