@@ -92,13 +92,20 @@ def run_port(data: Path, out: Path, *, epochs: int, patience: int, seed: int) ->
 
 
 def run_fkp_train(
-    data: Path, run_dir: Path, model: str, *, epochs: int, seed: int, complete_only: bool = False
+    data: Path, run_dir: Path, model: str, *, epochs: int, seed: int, complete_only: bool = False,
+    float32: bool = False,
 ) -> dict[str, Any]:
-    """``fkp train`` one model (its own defaults but for ``epochs``); return its ``metrics.json``."""
+    """``fkp train`` one model (its own defaults but for ``epochs``); return its ``metrics.json``.
+
+    ``float32`` turns mixed precision off (``--float32``); otherwise the run uses
+    what ``fkp train`` chooses for this machine (its ``device`` entry says which).
+    """
     command = [sys.executable, "-m", "fkp_helpers", "train", "--data", str(data), "--model", model]
     command += ["--out", str(run_dir), "--epochs", str(epochs), "--seed", str(seed)]
     if complete_only:
         command.append("--complete-only")
+    if float32:
+        command.append("--float32")
     run_logged(f"fkp train {model}", command, run_dir.parent / f"{run_dir.name}-train.log")
     return read_json(run_dir / "metrics.json")
 

@@ -5,7 +5,12 @@ On the same data, for 3 epochs each, one after another:
 * ``TF1 port`` — ``benchmarks/article_a_tf1.py``: graph mode, placeholders, a
   Python loop feeding NumPy batches of 64 through ``feed_dict``;
 * ``seed-cnn`` — the same network and rows (``fkp train --model seed-cnn
-  --complete-only``): Keras ``fit`` on a ``tf.data`` pipeline;
+  --complete-only``): Keras ``fit`` on a ``tf.data`` pipeline, in the
+  precision ``fkp train`` picks for the machine (``mixed_bfloat16`` on a CPU
+  with bfloat16 instructions, ``mixed_float16`` on a GPU);
+* ``seed-cnn float32`` — the same with ``--float32``: the port's own
+  arithmetic, so this row compares the pipelines alone (run only where the
+  machine's choice is not float32 already);
 * ``cnn`` — the book's own network on every row, for reference.
 
 Images per second count training steps only, on both sides: images trained on
@@ -14,8 +19,8 @@ batches, forward and backward passes), not loading data, building the model,
 validating or saving; the first epoch (graph building, tracing) is left out on
 both sides too. The machine may be shared, so the port and ``seed-cnn`` run
 ``--repeats`` times, alternating, and each side's best run counts. The check:
-``seed-cnn`` must reach at least 1.0x the port's images/s (exit status 1
-otherwise).
+``seed-cnn`` (what ``fkp train`` does on this machine) must reach at least
+1.0x the port's images/s (exit status 1 otherwise).
 
 Usage (one command regenerates ``benchmarks/results/speed.md`` and ``.json``)::
 
@@ -56,6 +61,7 @@ class Speed:
 
     name: str
     how: str
+    precision: str
     images_per_epoch: int
     images_per_second: float
     train_seconds: float
@@ -106,32 +112,46 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(data: Path, *, epochs: int, seed: int, repeats: int) -> tuple[list[Speed], dict[str, list[float]], str]:
-    """Train the port and ``seed-cnn`` ``repeats`` times each (alternating), then ``cnn`` once.
+    """Train the port, ``seed-cnn`` and ``seed-cnn float32`` ``repeats`` times each (alternating), then ``cnn`` once.
 
+    ``seed-cnn float32`` is left out where ``seed-cnn`` trains in float32 anyway.
     Returns the fastest run of each, every run's images/s by name, and TensorFlow's version.
     """
     work = fresh_work_dir("speed")
-    runs: dict[str, list[Speed]] = {"TF1 port": [], "seed-cnn": []}
+    article_a = "article A's network, Keras fit + tf.data, complete rows"
+    runs: dict[str, list[Speed]] = {"TF1 port": [], "seed-cnn": [], "seed-cnn float32": []}
     for attempt in range(1, repeats + 1):
         port = run_port(data, work / f"tf1-port-{attempt}", epochs=epochs, patience=epochs, seed=seed)
         runs["TF1 port"].append(
-            Speed("TF1 port", "article A's network, feed_dict loop, complete rows", port["n_train"],
+            Speed("TF1 port", "article A's network, feed_dict loop, complete rows", "float32", port["n_train"],
                   port["images_per_second"], port["train_seconds"])
         )
         runs["seed-cnn"].append(
             _fkp_speed(data, work / f"seed-cnn-{attempt}", "seed-cnn", epochs=epochs, seed=seed, complete_only=True,
-                       how="article A's network, Keras fit + tf.data, complete rows")
+                       how=article_a)
         )
+        if runs["seed-cnn"][0].precision != "float32":
+            runs["seed-cnn float32"].append(
+                _fkp_speed(data, work / f"seed-cnn-float32-{attempt}", "seed-cnn", epochs=epochs, seed=seed,
+                           complete_only=True, float32=True, how=article_a)
+            )
     cnn = _fkp_speed(data, work / "cnn", "cnn", epochs=epochs, seed=seed, complete_only=False,
                      how="the book's network, Keras fit + tf.data, all rows")
+    runs = {name: speeds for name, speeds in runs.items() if speeds}
     best = [max(runs[name], key=lambda speed: speed.images_per_second) for name in runs]
     every = {name: [speed.images_per_second for speed in speeds] for name, speeds in runs.items()}
     return [*best, cnn], every, port["tensorflow"]
 
 
-def _fkp_speed(data: Path, run_dir: Path, model: str, *, epochs: int, seed: int, complete_only: bool, how: str) -> Speed:
-    metrics = run_fkp_train(data, run_dir, model, epochs=epochs, seed=seed, complete_only=complete_only)
-    return Speed(model, how, metrics["train_rows"], metrics["images_per_second"], metrics["train_seconds"])
+def _fkp_speed(
+    data: Path, run_dir: Path, model: str, *, epochs: int, seed: int, complete_only: bool, how: str,
+    float32: bool = False,
+) -> Speed:
+    metrics = run_fkp_train(data, run_dir, model, epochs=epochs, seed=seed, complete_only=complete_only,
+                            float32=float32)
+    name = f"{model} float32" if float32 else model
+    return Speed(name, how, metrics["precision"], metrics["train_rows"], metrics["images_per_second"],
+                 metrics["train_seconds"])
 
 
 def render(
@@ -144,6 +164,7 @@ def render(
         [
             speed.name,
             speed.how,
+            speed.precision,
             f"{speed.images_per_epoch}",
             f"{speed.images_per_second:.1f}",
             f"{speed.images_per_second / port:.2f}×",
@@ -152,7 +173,7 @@ def render(
         for speed in speeds
     ]
     table = markdown_table(
-        ["Run", "What trains", "Images / epoch", "Images / s", "vs TF1 port", f"Train time, {epochs} epochs (s)"], rows
+        ["Run", "What trains", "Precision", "Images / epoch", "Images / s", "vs TF1 port", f"Train time, {epochs} epochs (s)"], rows
     )
     verdict = "PASS" if passed else "FAIL"
     runs = "; ".join(f"{name}: {', '.join(f'{value:.1f}' for value in values)}" for name, values in every_run.items())
@@ -161,9 +182,12 @@ def render(
         "Images/s = training images / seconds in the training loop (shuffle, batches of 64, forward and backward "
         "passes), the same on both sides; data loading, model building, validation, saving and the first epoch "
         "(graph building / tracing) are left out. Train time is the whole training loop's wall time. "
+        "Precision: `fkp train` computes in bfloat16 (float32 weights and output layer) on a CPU with bfloat16 "
+        "instructions and in float16 on a GPU; `--float32` keeps the port's float32 arithmetic. "
         f"Best of {len(next(iter(every_run.values())))} alternating runs per side (images/s of every run: {runs}).\n\n"
         f"Regenerate: `{command}`\n\n"
-        f"- {verdict}: seed-cnn trains at {ratio:.2f}× the TF1 port's images/s (target ≥ {MIN_RATIO:.1f}×)\n"
+        f"- {verdict}: seed-cnn, as `fkp train` runs it here ({speeds[1].precision}), trains at {ratio:.2f}× "
+        f"the TF1 port's images/s (target ≥ {MIN_RATIO:.1f}×)\n"
     )
 
 

@@ -53,6 +53,8 @@ def add_commands(subparsers: Any) -> None:
                        help="halve the learning rate after N epochs without improvement (not for cnn)")
     train.add_argument("--resume", action="store_true", help="continue RUN_DIR from its best checkpoint")
     train.add_argument("--cpu", action="store_true", help="train on the CPU even if a GPU is present")
+    train.add_argument("--float32", action="store_true",
+                       help="train in float32 even where mixed precision is available (a GPU, or a CPU with bfloat16)")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2,
                        help="Keras progress: 0 silent, 1 bars, 2 one line per epoch (default)")
     train.set_defaults(handler=run_train)
@@ -110,7 +112,7 @@ def run_train(args: argparse.Namespace) -> int:
         )
     source = find_data(args.data)
     images, keypoints = load_training(source.training_csv)
-    plan = detect_plan(use_gpu=not args.cpu)
+    plan = detect_plan(use_gpu=not args.cpu, mixed_precision=not args.float32)
     print(plan.describe(), flush=True)
     try:
         result = train(images, keypoints, args.out, config, resume=args.resume, plan=plan, verbose=args.verbose)

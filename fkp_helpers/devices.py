@@ -6,19 +6,26 @@ asks TensorFlow for the GPUs, and :func:`distribution_strategy` turns a plan
 into the ``tf.distribute`` strategy to build and train the model under.
 
 On a GPU the plan asks for mixed precision (``mixed_float16``: float16 maths,
-float32 weights, a float32 output layer and loss scaling); on the CPU
-everything stays float32.
+float32 weights, a float32 output layer and loss scaling). On a CPU with
+bfloat16 instructions (``avx512_bf16`` or ``amx_bf16``: recent Intel Xeon and
+AMD EPYC) it asks for ``mixed_bfloat16`` (bfloat16 maths, float32 weights and
+output layer; bfloat16 has float32's range, so no loss scaling); on other
+CPUs everything stays float32. ``mixed_precision=False`` keeps float32 anywhere.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Literal
 
 FLOAT32 = "float32"
 MIXED_FLOAT16 = "mixed_float16"
+MIXED_BFLOAT16 = "mixed_bfloat16"
+BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+"""``/proc/cpuinfo`` flags of CPUs that compute in bfloat16 natively (elsewhere it is emulated, and slow)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,12 @@ class DevicePlan:
 
     @property
     def mixed_precision(self) -> bool:
+        """True when layers compute in 16 bits (float16 or bfloat16) with float32 weights."""
+        return self.dtype_policy in (MIXED_FLOAT16, MIXED_BFLOAT16)
+
+    @property
+    def loss_scaling(self) -> bool:
+        """True for float16, whose small range needs a scaled loss to keep gradients from underflowing."""
         return self.dtype_policy == MIXED_FLOAT16
 
     def describe(self) -> str:
@@ -49,27 +62,42 @@ class DevicePlan:
         return f"Training on {len(self.gpu_names)} GPUs ({names}) with MirroredStrategy, {self.dtype_policy}"
 
 
-def plan_devices(gpu_names: Sequence[str], *, use_gpu: bool = True) -> DevicePlan:
+def plan_devices(
+    gpu_names: Sequence[str], *, use_gpu: bool = True, cpu_bfloat16: bool = False, mixed_precision: bool = True
+) -> DevicePlan:
     """The plan for a machine with these GPUs (names as TensorFlow reports them).
 
-    No GPUs, or ``use_gpu=False``: the CPU in float32. One GPU: that GPU with
-    mixed precision. Several: all of them under ``MirroredStrategy``, mixed precision.
+    No GPUs, or ``use_gpu=False``: the CPU, in ``mixed_bfloat16`` if
+    ``cpu_bfloat16`` (the CPU has bfloat16 instructions), else float32. One GPU:
+    that GPU with ``mixed_float16``. Several: all of them under
+    ``MirroredStrategy``, ``mixed_float16``. ``mixed_precision=False``: float32 everywhere.
     """
     gpus = tuple(gpu_names) if use_gpu else ()
     if not gpus:
-        return DevicePlan(kind="cpu", gpu_names=(), dtype_policy=FLOAT32)
+        policy = MIXED_BFLOAT16 if cpu_bfloat16 and mixed_precision else FLOAT32
+        return DevicePlan(kind="cpu", gpu_names=(), dtype_policy=policy)
     kind: Literal["gpu", "multi-gpu"] = "gpu" if len(gpus) == 1 else "multi-gpu"
-    return DevicePlan(kind=kind, gpu_names=gpus, dtype_policy=MIXED_FLOAT16)
+    return DevicePlan(kind=kind, gpu_names=gpus, dtype_policy=MIXED_FLOAT16 if mixed_precision else FLOAT32)
 
 
-def detect_plan(*, use_gpu: bool = True) -> DevicePlan:
-    """:func:`plan_devices` for the GPUs TensorFlow sees on this machine (imports TensorFlow)."""
+def detect_plan(*, use_gpu: bool = True, mixed_precision: bool = True) -> DevicePlan:
+    """:func:`plan_devices` for the GPUs TensorFlow sees and the CPU of this machine (imports TensorFlow)."""
     tf = _tensorflow()
     names = []
     for device in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(device)
         names.append(str(details.get("device_name", device.name)))
-    return plan_devices(names, use_gpu=use_gpu)
+    return plan_devices(names, use_gpu=use_gpu, cpu_bfloat16=cpu_has_bfloat16(), mixed_precision=mixed_precision)
+
+
+def cpu_has_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU lists one of :data:`BFLOAT16_CPU_FLAGS` (False where ``cpuinfo`` cannot be read: not Linux)."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = {flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[-1].split()}
+    return any(flag in flags for flag in BFLOAT16_CPU_FLAGS)
 
 
 def distribution_strategy(plan: DevicePlan) -> Any:

@@ -18,35 +18,39 @@ from pathlib import Path
 
 import numpy as np
 
+from .devices import DevicePlan, detect_plan
 from .paths import cache_dir
 from .training import METRICS_FILE, TrainConfig, TrainedRun, load_run, train
 
 
-def run_folder(images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig) -> Path:
-    """The cache folder for training ``config`` on this data (same inputs → same folder)."""
+def run_folder(images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, plan: DevicePlan) -> Path:
+    """The cache folder for training ``config`` on this data with ``plan``'s precision (same inputs → same folder)."""
     digest = hashlib.sha256()
     digest.update(json.dumps(dataclasses.asdict(config.resolved()), sort_keys=True).encode())
+    digest.update(plan.dtype_policy.encode())
     digest.update(np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes())
     digest.update(np.ascontiguousarray(images[:, ::7, ::7], dtype=np.float32).tobytes())
     return cache_dir() / "runs" / f"{config.model}-{digest.hexdigest()[:16]}"
 
 
 def trained_run(
-    images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, *, verbose: int | str = 0
+    images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, *, plan: DevicePlan | None = None,
+    verbose: int | str = 0,
 ) -> TrainedRun:
     """Load the finished run of ``config`` on this data, training it first if there is none.
 
     ``images`` ``(N, 96, 96, 1)`` float32 in [0, 1], ``keypoints_px`` ``(N, 30)``
-    with NaN where missing. A run interrupted before it finished is trained
-    again from the start.
+    with NaN where missing; ``plan`` defaults to :func:`fkp_helpers.devices.detect_plan`.
+    A run interrupted before it finished is trained again from the start.
     """
-    folder = run_folder(images, keypoints_px, config)
+    plan = plan or detect_plan()
+    folder = run_folder(images, keypoints_px, config, plan)
     if not (folder / METRICS_FILE).is_file():
         # Train in a private folder and rename it into place, so that two processes
         # training the same configuration never see each other's half-written run.
         scratch = folder.with_name(f".{folder.name}-{os.getpid()}")
         shutil.rmtree(scratch, ignore_errors=True)
-        train(images, keypoints_px, scratch, config, verbose=verbose)
+        train(images, keypoints_px, scratch, config, plan=plan, verbose=verbose)
         if (folder / METRICS_FILE).is_file():  # another process finished first
             shutil.rmtree(scratch)
         else:

@@ -66,13 +66,19 @@ def make_dataset(
     shuffle: bool = False,
     flip: bool = False,
     seed: int = 0,
+    repeat: bool = False,
 ) -> tf.data.Dataset:
     """Batches of ``(images, scaled targets)`` for ``model.fit`` / ``model.evaluate``.
 
     ``shuffle`` draws a new order every epoch (repeatable for a ``seed``);
-    ``flip`` mirrors half of each batch at random (also from ``seed``). The
+    ``flip`` mirrors half of each batch at random (also from ``seed``);
+    ``repeat`` makes the batches go on forever, one whole pass (a new shuffle,
+    new flips) after another: train on it with ``steps_per_epoch =
+    ceil(N / batch_size)``. Keras then keeps one iterator for the whole run;
+    measured here, building a fresh iterator every epoch stalled some epochs
+    for seconds while TensorFlow waited for the old iterator's threads. The
     arrays are already in memory, so the pipeline does not ``cache()``: it
-    slices them, shuffles, batches, flips, scales and prefetches.
+    slices them, shuffles, batches, flips, scales, repeats and prefetches.
     """
     if len(images) != len(keypoints_px):
         raise ValueError(f"{len(images)} images but {len(keypoints_px)} keypoint rows")
@@ -88,4 +94,6 @@ def make_dataset(
             lambda batch, pair: random_flip(*batch, seed=pair), num_parallel_calls=tf.data.AUTOTUNE
         )
     dataset = dataset.map(lambda x, y: (x, scale_targets(y)), num_parallel_calls=tf.data.AUTOTUNE)
+    if repeat:
+        dataset = dataset.repeat()
     return dataset.prefetch(tf.data.AUTOTUNE)

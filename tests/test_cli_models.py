@@ -35,12 +35,12 @@ def _fails(argv: list[str], capsys, message: str) -> None:
 def test_train_predict_score_on_a_tiny_standin(tmp_path, standin, capsys):
     run_dir, submission = tmp_path / "run", tmp_path / "submission.csv"
     argv = ["train", "--data", str(standin), "--model", "mlp", "--out", str(run_dir), "--epochs", "2",
-            "--valid-rows", "8", "--batch-size", "16", "--verbose", "0"]
+            "--valid-rows", "8", "--batch-size", "16", "--float32", "--verbose", "0"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "Training on" in out and "mlp: valid RMSE" in out and str(run_dir) in out
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["epochs_run"] == 2 and metrics["train_rows"] == 32
+    assert metrics["epochs_run"] == 2 and metrics["train_rows"] == 32 and metrics["precision"] == "float32"
 
     assert main(["train", "--data", str(standin), "--out", str(run_dir), "--epochs", "3", "--resume",
                  "--verbose", "0"]) == 0

@@ -1,5 +1,6 @@
 import numpy as np
 
+from fkp_helpers.devices import detect_plan, plan_devices
 from fkp_helpers.run_cache import run_folder, run_metrics, trained_run
 from fkp_helpers.training import TrainConfig
 
@@ -10,7 +11,8 @@ def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
     y = (rng.random((24, 30)) * 96).astype(np.float32)
     config = TrainConfig("mlp", epochs=1, valid_rows=4)
     first = trained_run(X, y, config)
-    assert first.run_dir == run_folder(X, y, config) and run_metrics(first)["epochs_run"] == 1
+    plan = detect_plan()
+    assert first.run_dir == run_folder(X, y, config, plan) and run_metrics(first)["epochs_run"] == 1
     assert not list(first.run_dir.parent.glob(".*")), "scratch folder left behind"
 
     import fkp_helpers.run_cache as run_cache
@@ -18,4 +20,6 @@ def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
     monkeypatch.setattr(run_cache, "train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")))
     second = trained_run(X, y, config)
     np.testing.assert_allclose(second.predict_px(X[:2]), first.predict_px(X[:2]), rtol=1e-6)
-    assert run_folder(X, y, TrainConfig("mlp", epochs=2, valid_rows=4)) != first.run_dir
+    assert run_folder(X, y, TrainConfig("mlp", epochs=2, valid_rows=4), plan) != first.run_dir
+    other_precision = plan_devices([], cpu_bfloat16=plan.dtype_policy == "float32")
+    assert run_folder(X, y, config, other_precision) != first.run_dir

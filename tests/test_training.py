@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fkp_helpers import training
-from fkp_helpers.devices import DevicePlan, detect_plan, distribution_strategy, plan_devices
+from fkp_helpers.devices import DevicePlan, cpu_has_bfloat16, detect_plan, distribution_strategy, plan_devices
 from fkp_helpers.errors import CommandError
 from fkp_helpers.faces import render_faces
 from fkp_helpers.metrics import rmse_px
@@ -52,6 +52,27 @@ def test_the_device_plan_follows_the_gpus_present():
     assert two.kind == "multi-gpu" and "2 GPUs" in two.describe() and "MirroredStrategy" in two.describe()
     assert plan_devices(["NVIDIA T4"], use_gpu=False) == plan_devices([])
     assert "CPU" in plan_devices([]).describe() and "\n" not in two.describe()
+    assert one.loss_scaling and not plan_devices([]).mixed_precision
+
+
+def test_a_cpu_with_bfloat16_trains_in_mixed_bfloat16_without_loss_scaling():
+    plan = plan_devices([], cpu_bfloat16=True)
+    assert (plan.kind, plan.dtype_policy, plan.mixed_precision, plan.loss_scaling) == (
+        "cpu", "mixed_bfloat16", True, False
+    )
+    assert plan_devices([], cpu_bfloat16=True, mixed_precision=False) == plan_devices([])
+    assert plan_devices(["NVIDIA T4"], mixed_precision=False).dtype_policy == "float32"
+
+
+def test_bfloat16_support_is_read_from_the_cpu_flags(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n\nprocessor\t: 1\n")
+    assert cpu_has_bfloat16(cpuinfo)
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")
+    assert not cpu_has_bfloat16(cpuinfo)
+    cpuinfo.write_text("model name\t: a CPU whose name says avx512_bf16\nflags\t\t: fpu\n")
+    assert not cpu_has_bfloat16(cpuinfo)
+    assert not cpu_has_bfloat16(tmp_path / "missing")
 
 
 def test_this_machine_trains_on_the_cpu_with_the_default_strategy():
@@ -60,7 +81,8 @@ def test_this_machine_trains_on_the_cpu_with_the_default_strategy():
     plan = detect_plan()
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("this test describes a machine without a GPU")
-    assert plan == CPU
+    assert plan == plan_devices([], cpu_bfloat16=cpu_has_bfloat16())
+    assert detect_plan(mixed_precision=False) == CPU
     assert distribution_strategy(plan) is tf.distribute.get_strategy()
 
 
@@ -74,6 +96,23 @@ def test_a_gpu_plan_trains_in_mixed_precision_and_predicts_in_float32(tmp_path, 
     assert result.model.get_layer("keypoints").compute_dtype == "float32"
     assert np.isfinite(result.metrics["valid_rmse_px"]) and "1 GPU (Test GPU)" in result.metrics["device"]
     assert load_run(tmp_path / "run").model.get_layer("hidden").compute_dtype == "float32"
+
+
+def test_a_bfloat16_cpu_plan_trains_without_loss_scaling_and_predicts_in_float32(tmp_path, faces):
+    images, keypoints = faces
+    result = train(images, keypoints, tmp_path / "run", TrainConfig("mlp", epochs=1, valid_rows=8),
+                   plan=plan_devices([], cpu_bfloat16=True), verbose=0)
+    assert not isinstance(result.model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert result.model.get_layer("hidden").compute_dtype == "bfloat16"
+    assert result.model.get_layer("keypoints").compute_dtype == "float32"
+    assert np.isfinite(result.metrics["valid_rmse_px"]) and result.metrics["precision"] == "mixed_bfloat16"
+    assert load_run(tmp_path / "run").model.get_layer("hidden").compute_dtype == "float32"
+
+
+def test_steps_per_execution_divides_the_epoch_so_no_call_runs_into_the_next():
+    assert [training.steps_per_execution(n) for n in (1, 7, 32, 33, 64, 100, 37)] == [1, 7, 32, 11, 32, 25, 1]
+    with pytest.raises(ValueError, match="at least 1"):
+        training.steps_per_execution(0)
 
 
 # --------------------------------------------------------------------------- split and config
