@@ -63,7 +63,7 @@ if "google.colab" in sys.modules:
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ info messages
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same float results on every CPU (and no notice)
+import fkp_helpers.tensorflow_setup  # noqa: E402,F401  loads TensorFlow once, hiding its start-up notices
 
 import re
 

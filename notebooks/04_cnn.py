@@ -65,7 +65,7 @@ if "google.colab" in sys.modules:
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ info messages
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same float results on every CPU (and no notice)
+import fkp_helpers.tensorflow_setup  # noqa: E402,F401  loads TensorFlow once, hiding its start-up notices
 
 import math
 
@@ -193,17 +193,21 @@ print(f"untrained network on the validation faces: RMSE {rmse_px(y[valid_rows], 
 # %% [markdown]
 # ## Choose the device
 #
-# `detect_plan` decides once which device trains. On this machine it is the CPU, in float32
-# (this line depends on the machine that built the page):
+# `detect_plan` decides once which device trains, and in which precision. On a CPU it looks for
+# bfloat16 instructions (`avx512_bf16` or `amx_bf16`, in recent Intel Xeon and AMD EPYC chips):
+# where they exist, layers compute in bfloat16 (`mixed_bfloat16`), which roughly doubles the speed
+# of this network; elsewhere everything stays float32. This line depends on the machine that
+# built the page:
 
 # %% tags=["nbval-ignore-output"]
 print(detect_plan().describe())
 
 # %% [markdown]
-# With a GPU the plan switches on *mixed precision*: layers compute in float16, which GPUs run
+# With a GPU the plan switches on *mixed precision* too: layers compute in float16, which GPUs run
 # several times faster, while the weights stay float32; the output layer computes in float32, so
 # the keypoints and the loss keep full precision, and the optimizer scales the loss so small
-# float16 gradients do not round to zero. With several GPUs, `MirroredStrategy` keeps a copy of the
+# float16 gradients do not round to zero (bfloat16 has float32's range and needs no scaling).
+# `fkp train --float32` keeps float32 on any device. With several GPUs, `MirroredStrategy` keeps a copy of the
 # model on each, splits every batch between them and averages their gradients. `plan_devices` shows
 # the plan for GPUs you do not have:
 
@@ -268,9 +272,11 @@ print(f"{metrics['epochs_run']} epochs, best: epoch {metrics['best_epoch']}; "
 print(f"validation RMSE: {metrics['valid_rmse_px']:.2f} px on {metrics['valid_rows']} faces")
 
 # %% [markdown]
-# A 2-core CPU trains about 100 faces a second (`benchmarks/results/speed.md`; less when the
-# machine is busy with other work), so an epoch of 2040 faces takes about 20 seconds, and this page
-# stops after 20 epochs: progress is obvious, but not finished. The project's benchmark
+# The 2-core CPU this book is built on trains article A's network at about 700 faces a second in
+# bfloat16 and about 380 in float32 (`benchmarks/results/speed.md`, which also times article A's
+# own TF1 loop on the same data); a CPU without bfloat16 instructions, such as many cloud
+# notebooks', trains at the float32 rate or slower. An epoch of 2040 faces takes 3 to 20 seconds,
+# and this page stops after 20 epochs: progress is obvious, but not finished. The project's benchmark
 # (`benchmarks/compare_accuracy.py`) trains the same network for up to 40 epochs and scores it on
 # the test set (`benchmarks/results/accuracy.md`); article A allowed up to 100, with early
 # stopping.

@@ -64,7 +64,7 @@ if "google.colab" in sys.modules:
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ info messages
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same float results on every CPU (and no notice)
+import fkp_helpers.tensorflow_setup  # noqa: E402,F401  loads TensorFlow once, hiding its start-up notices
 
 import math
 import shutil
@@ -101,7 +101,7 @@ NUM_ROWS = 300 if QUICK else None  # rows of training.csv given to training (Non
 MLP_EPOCHS = 20 if QUICK else 200  # article B's net1, as compared in chapter 4
 SEED_CNN_EPOCHS = 2 if QUICK else 20  # chapter 4's run of article A's network (loaded from the cache)
 PATIENCE = 10  # article A's early stopping
-CNN_EPOCHS = 1 if QUICK else 5  # the stronger CNN: about a minute per epoch on 2 CPU cores
+CNN_EPOCHS = 1 if QUICK else 15  # the stronger CNN: 15 to 60 s per epoch on 2 CPU cores
 TIMING_BATCHES = 8  # batches of 64 timed to measure training speed
 SCHEDULE_EPOCHS = 40  # epochs of the schedule drawn (the stronger CNN's default)
 
@@ -309,9 +309,9 @@ print(f"the stronger CNN trains at about {images_per_second:.0f} images/s")
 print(f"one epoch over all {len(X)} rows: about {len(X) / images_per_second:.0f} s")
 
 # %% [markdown]
-# On the 2 CPU cores this page is built on, that is between half a minute and a minute per epoch
-# over all rows, depending on what else the machine is doing, so the run below stops after a few
-# epochs: enough to see the difference, not to reach the network's best. A GPU trains it many
+# On the 2 CPU cores this page is built on (with bfloat16 instructions), that is under half a
+# minute per epoch over all rows; a CPU that trains in float32 takes two to four times longer. The
+# run below stops after 15 epochs: enough to see the difference, not to reach the network's best. A GPU trains it many
 # times faster (`fkp_helpers.devices` picks it up, with mixed precision); the benchmark below
 # trains it for 40 epochs.
 #

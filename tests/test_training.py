@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from fkp_helpers import training
-from fkp_helpers.devices import DevicePlan, cpu_has_bfloat16, detect_plan, distribution_strategy, plan_devices
+from fkp_helpers.devices import (
+    DevicePlan, cpu_has_bfloat16, detect_plan, distribution_strategy, onednn_enabled, plan_devices,
+)
 from fkp_helpers.errors import CommandError
 from fkp_helpers.faces import render_faces
 from fkp_helpers.metrics import rmse_px
@@ -75,13 +77,23 @@ def test_bfloat16_support_is_read_from_the_cpu_flags(tmp_path):
     assert not cpu_has_bfloat16(tmp_path / "missing")
 
 
+def test_without_onednn_the_cpu_stays_in_float32(monkeypatch):
+    """bfloat16 without oneDNN's kernels is emulated, about 20x slower than float32."""
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    assert not onednn_enabled()
+    if not detect_plan().gpu_names:
+        assert detect_plan().dtype_policy == "float32"
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    assert onednn_enabled()
+
+
 def test_this_machine_trains_on_the_cpu_with_the_default_strategy():
     import tensorflow as tf
 
     plan = detect_plan()
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("this test describes a machine without a GPU")
-    assert plan == plan_devices([], cpu_bfloat16=cpu_has_bfloat16())
+    assert plan == plan_devices([], cpu_bfloat16=cpu_has_bfloat16() and onednn_enabled())
     assert detect_plan(mixed_precision=False) == CPU
     assert distribution_strategy(plan) is tf.distribute.get_strategy()
 
