@@ -40,6 +40,11 @@ _LAZY: dict[str, str] = {
     "get_spec": "models",
     "MODEL_NAMES": "models",
     "detect_plan": "devices",
+    "read_image": "photo",
+    "detect_keypoints": "photo",
+    "draw_keypoints": "photo",
+    "export_run": "export",
+    "TFLiteKeypoints": "export",
 }
 
 __all__ = sorted(_LAZY)
@@ -56,8 +61,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         flip_permutation,
     )
     from .devices import detect_plan
+    from .export import TFLiteKeypoints, export_run
     from .metrics import rmse_per_keypoint_px, rmse_px
     from .models import MODEL_NAMES, build_model, get_spec
+    from .photo import detect_keypoints, draw_keypoints, read_image
     from .plots import plot_faces
     from .settings import quick_mode
     from .sources import DataSource, find_data

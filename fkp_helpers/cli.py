@@ -42,7 +42,7 @@ def _fail(message: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="fkp", description="Facial keypoints: data, stand-in generator, training and submissions."
+        prog="fkp", description="Facial keypoints: data, stand-in generator, training, submissions, photos and export."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -61,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.set_defaults(handler=_data_info)
 
-    from .cli_models import add_commands
+    from .cli_detect import add_commands as add_detect_commands
+    from .cli_export import add_commands as add_export_commands
+    from .cli_models import add_commands as add_model_commands
 
-    add_commands(commands)
+    add_model_commands(commands)
+    add_detect_commands(commands)
+    add_export_commands(commands)
     return parser
 
 

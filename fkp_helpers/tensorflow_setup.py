@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def _stderr_file_descriptor_silenced() -> Iterator[None]:
+def stderr_file_descriptor_silenced() -> Iterator[None]:
     """Send file descriptor 2 (C++ logging) to /dev/null inside the block."""
     sys.stderr.flush()
     saved = os.dup(2)
@@ -30,8 +30,8 @@ def _stderr_file_descriptor_silenced() -> Iterator[None]:
 
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-with _stderr_file_descriptor_silenced():
+with stderr_file_descriptor_silenced():
     import keras
     import tensorflow as tf
 
-__all__ = ["keras", "tf"]
+__all__ = ["keras", "stderr_file_descriptor_silenced", "tf"]

@@ -1,0 +1,97 @@
+"""``fkp detect``: end to end on a real photo with a tiny trained run, and every way to fail (exit 2, one line)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fkp_helpers import cli
+from fkp_helpers.keypoints import KEYPOINT_NAMES
+from fkp_helpers.photo import read_image, write_png
+
+
+@pytest.fixture(scope="module")
+def grace_hopper() -> Path:
+    from matplotlib import cbook
+
+    return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    """An ``mlp`` trained for one epoch on 48 stand-in faces (a few seconds)."""
+    from fkp_helpers.devices import detect_plan
+    from fkp_helpers.faces import render_faces
+    from fkp_helpers.training import TrainConfig, train
+
+    images, keypoints = render_faces(48, seed=2)
+    run_dir = tmp_path_factory.mktemp("run") / "mlp"
+    config = TrainConfig(model="mlp", epochs=1, batch_size=16, valid_rows=8)
+    train((images[..., None] / 255).astype(np.float32), keypoints, run_dir, config,
+          plan=detect_plan(use_gpu=False, mixed_precision=False), verbose=0)
+    return run_dir
+
+
+@pytest.fixture
+def fkp():
+    """The real ``fkp`` entry point (one-line errors, exit codes)."""
+    return cli.main
+
+
+def _fails(fkp, argv: list[str], capsys, message: str) -> str:
+    assert fkp(argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert err.startswith("fkp: error: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert captured.out == ""
+    return err
+
+
+def test_detect_writes_an_annotated_png_and_points_json(fkp, tmp_path, grace_hopper, tiny_run, capsys):
+    out, points = tmp_path / "annotated.png", tmp_path / "points.json"
+    argv = ["detect", str(grace_hopper), "--model", str(tiny_run), "--out", str(out), "--json", str(points),
+            "--max-faces", "3"]
+    assert fkp(argv) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 2 and printed[0].startswith("face 1: box ") and "left eye (" in printed[0]
+    assert printed[1] == f"Wrote {out} and {points}"
+
+    original, annotated = read_image(grace_hopper), read_image(out)
+    assert annotated.shape == original.shape and (annotated != original).any()
+    value = json.loads(points.read_text())
+    (face,) = value["faces"]
+    x, y, w, h = face["box"]
+    assert abs(x - 155) <= 8 and abs(y - 105) <= 8 and w == h
+    assert list(face["keypoints"]) == list(KEYPOINT_NAMES)
+    for px, py in face["keypoints"].values():
+        assert 0 <= px < 512 and 0 <= py < 600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["annotated.png", "points.json"]
+
+
+def test_no_face_is_a_one_line_error_and_writes_nothing(fkp, tmp_path, tiny_run, capsys):
+    blank = tmp_path / "wall.png"
+    write_png(blank, np.full((300, 400, 3), 150, dtype=np.uint8))
+    out = tmp_path / "annotated.png"
+    err = _fails(fkp, ["detect", str(blank), "--model", str(tiny_run), "--out", str(out)], capsys,
+                 "no face found by OpenCV's frontal-face Haar cascade")
+    assert f"{blank}: " in err and "at least 48 px wide" in err
+    assert not out.exists()
+
+
+def test_bad_arguments_and_files_are_one_line_errors(fkp, tmp_path, grace_hopper, tiny_run, capsys):
+    text = tmp_path / "notes.png"
+    text.write_text("hello")
+    out = str(tmp_path / "a.png")
+    photo = str(grace_hopper)
+    model = ["--model", str(tiny_run)]
+    _fails(fkp, ["detect", photo, *model, "--out", str(tmp_path / "a.jpg")], capsys, "a file name ending in .png")
+    _fails(fkp, ["detect", photo, *model, "--out", out, "--json", str(tmp_path / "p.txt")], capsys, "ending in .json")
+    _fails(fkp, ["detect", photo, *model, "--out", str(tmp_path / "nowhere" / "a.png")], capsys, "no such folder")
+    _fails(fkp, ["detect", str(tmp_path / "missing.jpg"), *model, "--out", out], capsys, "missing.jpg: no such file")
+    _fails(fkp, ["detect", str(text), *model, "--out", out], capsys, "not an image OpenCV can read")
+    _fails(fkp, ["detect", str(text), *model, "--out", str(text)], capsys, "is the input photo")
+    _fails(fkp, ["detect", photo, "--model", str(tmp_path / "no-run"), "--out", out], capsys, "no such run folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.png"]
