@@ -190,7 +190,7 @@ plt.show()
 # and the same for `y` with `top`. `SquareCrop.to_image` does this, and `to_crop` undoes it.
 # `detect_keypoints` chains every step — find, crop, predict, map back — for all faces at once:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 predicted_in_crop = run.predict_px(face[np.newaxis, ..., np.newaxis])[0]
 faces = detect_keypoints(image, run.predict_px, boxes=[box])
 np.testing.assert_allclose(faces[0].keypoints_px, crop.to_image(predicted_in_crop), atol=1e-3)
@@ -265,7 +265,7 @@ for name in ["left_eye_center", "right_eye_center", "nose_tip"]:
 # overlaps the true one by at least 30 %, intersection over union), the scene's known box stands in,
 # so that the keypoint error can still be measured.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 scene_faces, scene_truth = render_faces(NUM_SCENES, seed=SCENE_SEED)
 results = []
 for i in range(NUM_SCENES):
