@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="Kaggle-format folder (default: the full-size stand-in)")
     parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help=f"epochs per run (default {EPOCHS})")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    parser.add_argument("--repeats", type=positive_int, default=REPEATS, help=f"runs per side, best counts (default {REPEATS})")
+    parser.add_argument("--repeats", type=positive_int, default=REPEATS,
+                        help=f"runs per side, best counts (default {REPEATS})")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder for speed.md and speed.json")
     args = parser.parse_args(argv)
 
@@ -173,7 +174,9 @@ def render(
         for speed in speeds
     ]
     table = markdown_table(
-        ["Run", "What trains", "Precision", "Images / epoch", "Images / s", "vs TF1 port", f"Train time, {epochs} epochs (s)"], rows
+        ["Run", "What trains", "Precision", "Images / epoch", "Images / s", "vs TF1 port",
+         f"Train time, {epochs} epochs (s)"],
+        rows,
     )
     verdict = "PASS" if passed else "FAIL"
     runs = "; ".join(f"{name}: {', '.join(f'{value:.1f}' for value in values)}" for name, values in every_run.items())

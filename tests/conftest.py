@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,24 @@ def kaggle_tiny_dir() -> Path:
     with missing keypoints), ``test.csv`` (ImageIds 1-3), ``IdLookupTable.csv`` (46 rows)
     and ``SampleSubmission.csv``."""
     return FIXTURES_DIR / "kaggle_tiny"
+
+
+@pytest.fixture
+def fkp_fails(capsys: pytest.CaptureFixture[str]) -> Callable[[list[str], str], str]:
+    """``fkp_fails(argv, message)`` runs ``fkp`` and checks the CLI's error contract.
+
+    Exit status 2 and exactly one stderr line starting with ``fkp: error: `` that
+    holds ``message`` and no traceback (stdout may say which data was found
+    before the error). Returns that line.
+    """
+    from fkp_helpers.cli import main
+
+    def fails(argv: list[str], message: str) -> str:
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        err = captured.err
+        assert err.startswith("fkp: error: ") and message in err and err.count("\n") == 1, err
+        assert "Traceback" not in err
+        return err
+
+    return fails

@@ -41,15 +41,6 @@ def fkp():
     return cli.main
 
 
-def _fails(fkp, argv: list[str], capsys, message: str) -> str:
-    assert fkp(argv) == 2
-    captured = capsys.readouterr()
-    err = captured.err
-    assert err.startswith("fkp: error: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
-    assert captured.out == ""
-    return err
-
-
 def test_detect_writes_an_annotated_png_and_points_json(fkp, tmp_path, grace_hopper, tiny_run, capsys):
     out, points = tmp_path / "annotated.png", tmp_path / "points.json"
     argv = ["detect", str(grace_hopper), "--model", str(tiny_run), "--out", str(out), "--json", str(points),
@@ -71,27 +62,27 @@ def test_detect_writes_an_annotated_png_and_points_json(fkp, tmp_path, grace_hop
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annotated.png", "points.json"]
 
 
-def test_no_face_is_a_one_line_error_and_writes_nothing(fkp, tmp_path, tiny_run, capsys):
+def test_no_face_is_a_one_line_error_and_writes_nothing(tmp_path, tiny_run, fkp_fails):
     blank = tmp_path / "wall.png"
     write_png(blank, np.full((300, 400, 3), 150, dtype=np.uint8))
     out = tmp_path / "annotated.png"
-    err = _fails(fkp, ["detect", str(blank), "--model", str(tiny_run), "--out", str(out)], capsys,
-                 "no face found by OpenCV's frontal-face Haar cascade")
+    err = fkp_fails(["detect", str(blank), "--model", str(tiny_run), "--out", str(out)],
+                    "no face found by OpenCV's frontal-face Haar cascade")
     assert f"{blank}: " in err and "at least 48 px wide" in err
     assert not out.exists()
 
 
-def test_bad_arguments_and_files_are_one_line_errors(fkp, tmp_path, grace_hopper, tiny_run, capsys):
+def test_bad_arguments_and_files_are_one_line_errors(tmp_path, grace_hopper, tiny_run, fkp_fails):
     text = tmp_path / "notes.png"
     text.write_text("hello")
     out = str(tmp_path / "a.png")
     photo = str(grace_hopper)
     model = ["--model", str(tiny_run)]
-    _fails(fkp, ["detect", photo, *model, "--out", str(tmp_path / "a.jpg")], capsys, "a file name ending in .png")
-    _fails(fkp, ["detect", photo, *model, "--out", out, "--json", str(tmp_path / "p.txt")], capsys, "ending in .json")
-    _fails(fkp, ["detect", photo, *model, "--out", str(tmp_path / "nowhere" / "a.png")], capsys, "no such folder")
-    _fails(fkp, ["detect", str(tmp_path / "missing.jpg"), *model, "--out", out], capsys, "missing.jpg: no such file")
-    _fails(fkp, ["detect", str(text), *model, "--out", out], capsys, "not an image OpenCV can read")
-    _fails(fkp, ["detect", str(text), *model, "--out", str(text)], capsys, "is the input photo")
-    _fails(fkp, ["detect", photo, "--model", str(tmp_path / "no-run"), "--out", out], capsys, "no such run folder")
+    fkp_fails(["detect", photo, *model, "--out", str(tmp_path / "a.jpg")], "a file name ending in .png")
+    fkp_fails(["detect", photo, *model, "--out", out, "--json", str(tmp_path / "p.txt")], "ending in .json")
+    fkp_fails(["detect", photo, *model, "--out", str(tmp_path / "nowhere" / "a.png")], "no such folder")
+    fkp_fails(["detect", str(tmp_path / "missing.jpg"), *model, "--out", out], "missing.jpg: no such file")
+    fkp_fails(["detect", str(text), *model, "--out", out], "not an image OpenCV can read")
+    fkp_fails(["detect", str(text), *model, "--out", str(text)], "is the input photo")
+    fkp_fails(["detect", photo, "--model", str(tmp_path / "no-run"), "--out", out], "no such run folder")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.png"]

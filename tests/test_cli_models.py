@@ -26,12 +26,6 @@ def private_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("FKP_DATA_DIR", raising=False)
 
 
-def _fails(argv: list[str], capsys, message: str) -> None:
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("fkp: error: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
-
-
 def test_train_predict_score_on_a_tiny_standin(tmp_path, standin, capsys):
     run_dir, submission = tmp_path / "run", tmp_path / "submission.csv"
     argv = ["train", "--data", str(standin), "--model", "mlp", "--out", str(run_dir), "--epochs", "2",
@@ -78,20 +72,20 @@ def test_bad_arguments_exit_2(argv, capsys):
     assert "usage:" in capsys.readouterr().err
 
 
-def test_a_missing_model_name_or_a_changed_setting_on_resume_fails_in_one_line(tmp_path, standin, capsys):
-    _fails(["train", "--data", str(standin), "--out", str(tmp_path / "run")], capsys, "--model is required")
-    _fails(["train", "--data", str(standin), "--out", str(tmp_path / "run"), "--resume", "--seed", "3"], capsys,
-           "only --epochs and --patience may change, not --seed")
-    _fails(["train", "--data", str(standin), "--out", str(tmp_path / "run"), "--resume"], capsys, "run.json: missing")
+def test_a_missing_model_name_or_a_changed_setting_on_resume_fails_in_one_line(tmp_path, standin, fkp_fails):
+    fkp_fails(["train", "--data", str(standin), "--out", str(tmp_path / "run")], "--model is required")
+    fkp_fails(["train", "--data", str(standin), "--out", str(tmp_path / "run"), "--resume", "--seed", "3"],
+              "only --epochs and --patience may change, not --seed")
+    fkp_fails(["train", "--data", str(standin), "--out", str(tmp_path / "run"), "--resume"], "run.json: missing")
     (tmp_path / "file").write_text("")
-    _fails(["train", "--data", str(standin), "--model", "mlp", "--out", str(tmp_path / "file")], capsys,
-           "not a folder")
+    fkp_fails(["train", "--data", str(standin), "--model", "mlp", "--out", str(tmp_path / "file")],
+              "not a folder")
 
 
-def test_predict_needs_a_run_folder_a_readable_model_and_a_test_set(tmp_path, standin, capsys):
+def test_predict_needs_a_run_folder_a_readable_model_and_a_test_set(tmp_path, standin, fkp_fails):
     out = str(tmp_path / "submission.csv")
-    _fails(["predict", "--data", str(standin), "--model", str(tmp_path / "nothing"), "--out", out], capsys,
-           "no such run folder")
+    fkp_fails(["predict", "--data", str(standin), "--model", str(tmp_path / "nothing"), "--out", out],
+              "no such run folder")
 
     run_dir = tmp_path / "run"
     assert main(["train", "--data", str(standin), "--model", "mlp", "--out", str(run_dir), "--epochs", "1",
@@ -99,17 +93,17 @@ def test_predict_needs_a_run_folder_a_readable_model_and_a_test_set(tmp_path, st
     no_test = tmp_path / "no-test"
     no_test.mkdir()
     shutil.copy(standin / "training.csv", no_test / "training.csv")
-    _fails(["predict", "--data", str(no_test), "--model", str(run_dir), "--out", out], capsys, "test.csv: missing")
+    fkp_fails(["predict", "--data", str(no_test), "--model", str(run_dir), "--out", out], "test.csv: missing")
 
     (run_dir / "model.keras").write_bytes(b"PK\x03\x04 broken")
-    _fails(["predict", "--data", str(standin), "--model", str(run_dir), "--out", out], capsys,
-           "model.keras: not a readable mlp model")
+    fkp_fails(["predict", "--data", str(standin), "--model", str(run_dir), "--out", out],
+              "model.keras: not a readable mlp model")
     assert not (tmp_path / "submission.csv").exists()
 
 
-def test_score_names_a_missing_file(tmp_path, standin, capsys):
-    _fails(["score", "--submission", str(tmp_path / "none.csv"), "--solution", str(standin / "solution.csv")],
-           capsys, "none.csv: file not found")
+def test_score_names_a_missing_file(tmp_path, standin, fkp_fails):
+    fkp_fails(["score", "--submission", str(tmp_path / "none.csv"), "--solution", str(standin / "solution.csv")],
+              "none.csv: file not found")
 
 
 def test_ctrl_c_during_training_says_how_to_resume(tmp_path, standin, capsys, monkeypatch):

@@ -122,14 +122,6 @@ def fkp():
     return cli.main
 
 
-def _fails(fkp, argv: list[str], capsys, message: str) -> None:
-    assert fkp(argv) == 2
-    captured = capsys.readouterr()
-    err = captured.err
-    assert err.startswith("fkp: error: ") and message in err and err.count("\n") == 1, err
-    assert "Traceback" not in err and captured.out == ""
-
-
 def test_fkp_export_float16_writes_both_files_and_prints_sizes_and_the_difference(
     fkp, run_dir, exported, images, tmp_path, capsys
 ):
@@ -146,18 +138,18 @@ def test_fkp_export_float16_writes_both_files_and_prints_sizes_and_the_differenc
     assert 0 < np.max(np.abs(half.predict_px(images) - expected)) <= MAX_DIFFERENCE_PX
 
 
-def test_fkp_export_fails_in_one_line_for_a_bad_run_folder_or_out_path(fkp, run_dir, tmp_path, capsys):
+def test_fkp_export_fails_in_one_line_for_a_bad_run_folder_or_out_path(run_dir, tmp_path, fkp_fails):
     out = tmp_path / "out"
-    _fails(fkp, ["export", "--model", str(tmp_path / "nothing"), "--out", str(out)], capsys, "no such run folder")
+    fkp_fails(["export", "--model", str(tmp_path / "nothing"), "--out", str(out)], "no such run folder")
     a_file = tmp_path / "a-file"
     a_file.write_text("keep me")
-    _fails(fkp, ["export", "--model", str(run_dir), "--out", str(a_file)], capsys, "a-file: exists and is not a folder")
+    fkp_fails(["export", "--model", str(run_dir), "--out", str(a_file)], "a-file: exists and is not a folder")
     assert a_file.read_text() == "keep me"
 
     broken = tmp_path / "broken-run"
     shutil.copytree(run_dir, broken)
     (broken / "model.keras").write_bytes(b"PK\x03\x04 broken")
-    _fails(fkp, ["export", "--model", str(broken), "--out", str(out)], capsys, "model.keras: not a readable cnn model")
+    fkp_fails(["export", "--model", str(broken), "--out", str(out)], "model.keras: not a readable cnn model")
     (broken / "run.json").write_text("{")
-    _fails(fkp, ["export", "--model", str(broken), "--out", str(out)], capsys, "run.json: not readable JSON")
+    fkp_fails(["export", "--model", str(broken), "--out", str(out)], "run.json: not readable JSON")
     assert not out.exists()

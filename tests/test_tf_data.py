@@ -96,7 +96,9 @@ def test_the_dataset_flips_consistently_shuffles_per_epoch_and_scales_last():
 def test_a_repeating_dataset_gives_whole_passes_one_after_another_each_in_a_new_order():
     images = np.zeros((10, 96, 96, 1), np.float32)
     keypoints = np.repeat(np.arange(10, dtype=np.float32)[:, None], 30, axis=1)  # row i: every value is i
-    dataset = make_dataset(images, keypoints, batch_size=4, scale_targets=lambda y: y, shuffle=True, seed=3, repeat=True)
+    dataset = make_dataset(
+        images, keypoints, batch_size=4, scale_targets=lambda y: y, shuffle=True, seed=3, repeat=True
+    )
     batches = [targets[:, 0] for _, targets in dataset.take(3 * 3).as_numpy_iterator()]  # 3 passes of 4 + 4 + 2
     assert [len(rows) for rows in batches] == [4, 4, 2] * 3
     passes = [np.concatenate(batches[i : i + 3]) for i in (0, 3, 6)]

@@ -11,7 +11,12 @@ import pytest
 
 from fkp_helpers import training
 from fkp_helpers.devices import (
-    DevicePlan, cpu_has_bfloat16, detect_plan, distribution_strategy, onednn_enabled, plan_devices,
+    DevicePlan,
+    cpu_has_bfloat16,
+    detect_plan,
+    distribution_strategy,
+    onednn_enabled,
+    plan_devices,
 )
 from fkp_helpers.errors import CommandError
 from fkp_helpers.faces import render_faces
