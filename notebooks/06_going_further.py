@@ -86,6 +86,7 @@ from fkp_helpers.keypoints import IMAGE_SIZE, keypoint_index
 from fkp_helpers.losses import masked_mean_squared_error
 from fkp_helpers.metrics import rmse_px
 from fkp_helpers.models import build_model, cnn_learning_rate, get_spec
+from fkp_helpers.reports import nested_markdown
 from fkp_helpers.run_cache import run_metrics, trained_run
 from fkp_helpers.submission import score_submission, write_submission
 from fkp_helpers.tf_data import flip_horizontally, make_dataset
@@ -440,7 +441,7 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 accuracy_md = Path("..") / "benchmarks" / "results" / "accuracy.md"
 if accuracy_md.is_file():
-    display(Markdown(accuracy_md.read_text(encoding="utf-8")))
+    display(Markdown(nested_markdown(accuracy_md)))  # its headings nested under this section
 else:
     print("no benchmarks/results/accuracy.md here: run `python benchmarks/compare_accuracy.py`")
 

@@ -88,6 +88,7 @@ from fkp_helpers.photo import (
     square_around,
     to_gray,
 )
+from fkp_helpers.reports import nested_markdown
 from fkp_helpers.run_cache import run_metrics, trained_run
 from fkp_helpers.scenes import IOU_HIT, box_iou, make_scene
 from fkp_helpers.training import TrainConfig
@@ -185,7 +186,9 @@ plt.show()
 # `left + i·s` to `left + (i + 1)·s`, with `s = side / 96`; in pixel-index coordinates (the centre
 # of a pixel is its index) that gives
 #
-# $$x_\text{photo} = \text{left} + (x_\text{crop} + 0.5)\,s - 0.5,$$
+# ```text
+# x_photo = left + (x_crop + 0.5) · s − 0.5
+# ```
 #
 # and the same for `y` with `top`. `SquareCrop.to_image` does this, and `to_crop` undoes it.
 # `detect_keypoints` chains every step — find, crop, predict, map back — for all faces at once:
@@ -358,7 +361,7 @@ with tempfile.TemporaryDirectory() as folder:
 # %% tags=["nbval-ignore-output"]
 export_md = Path("..") / "benchmarks" / "results" / "export.md"
 if export_md.is_file():
-    display(Markdown(export_md.read_text(encoding="utf-8")))
+    display(Markdown(nested_markdown(export_md)))  # its headings nested under this section
 else:
     print("no benchmarks/results/export.md here: run `python benchmarks/export_latency.py`")
 
