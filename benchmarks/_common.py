@@ -168,6 +168,13 @@ def write_results(results_dir: Path, stem: str, markdown: str, record: dict[str,
     return md_path, json_path
 
 
+def publish_results(results_dir: Path, stem: str, markdown: str, record: dict[str, Any]) -> None:
+    """Print the results page, then :func:`write_results` it and say where."""
+    print("\n" + markdown)
+    md_path, json_path = write_results(results_dir, stem, markdown, record)
+    print(f"Wrote {md_path} and {json_path}")
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and move it into place."""
     tmp_path = path.with_name(f".{path.name}.tmp")

@@ -41,11 +41,11 @@ from _common import (
     header,
     markdown_table,
     positive_int,
+    publish_results,
     run_fkp_predict,
     run_fkp_train,
     run_port,
     standin,
-    write_results,
 )
 
 EPOCHS = 40
@@ -105,9 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": [result.__dict__ for result in results],
         "checks": [{"check": text, "passed": passed} for text, passed in checks],
     }
-    md_path, json_path = write_results(args.results, "accuracy", markdown, record)
-    print("\n" + markdown)
-    print(f"Wrote {md_path} and {json_path}")
+    publish_results(args.results, "accuracy", markdown, record)
     return 0 if all(passed for _, passed in checks) else 1
 
 

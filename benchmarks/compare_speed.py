@@ -42,10 +42,10 @@ from _common import (
     header,
     markdown_table,
     positive_int,
+    publish_results,
     run_fkp_train,
     run_port,
     standin,
-    write_results,
 )
 
 EPOCHS = 3
@@ -106,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed_cnn_vs_port": ratio,
         "passed": passed,
     }
-    md_path, json_path = write_results(args.results, "speed", markdown, record)
-    print("\n" + markdown)
-    print(f"Wrote {md_path} and {json_path}")
+    publish_results(args.results, "speed", markdown, record)
     return 0 if passed else 1
 
 

@@ -52,7 +52,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from _common import RESULTS_DIR, fresh_work_dir, header, markdown_table, positive_int, write_results
+from _common import RESULTS_DIR, fresh_work_dir, header, markdown_table, positive_int, publish_results
 
 from fkp_helpers.export import MAX_DIFFERENCE_PX, ExportedFiles, TFLiteKeypoints, export_run, tflite_flatbuffer
 from fkp_helpers.faces import render_faces
@@ -158,9 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "passed": passed,
     }
-    md_path, json_path = write_results(args.results, "export", markdown, record)
-    print("\n" + markdown)
-    print(f"Wrote {md_path} and {json_path}")
+    publish_results(args.results, "export", markdown, record)
     return 0 if passed else 1
 
 
