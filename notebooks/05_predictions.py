@@ -62,8 +62,7 @@ if "google.colab" in sys.modules:
 # %%
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ info messages
-import fkp_helpers.tensorflow_setup  # noqa: E402,F401  loads TensorFlow once, hiding its start-up notices
+import fkp_helpers.tensorflow_setup  # noqa: F401  loads TensorFlow once (quietly: no start-up notices)
 
 import itertools
 import shutil
