@@ -50,7 +50,8 @@ import numpy as np
 from .errors import CommandError
 from .keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
 from .models import INPUT_SHAPE
-from .tensorflow_setup import stderr_file_descriptor_silenced, keras, tf
+from .tensorflow_setup import keras, stderr_file_descriptor_silenced, tf
+from .tf_data import X_COLUMNS
 from .training import TrainedRun, load_run, save_model_atomically
 
 KERAS_FILE = "keypoints.keras"
@@ -58,8 +59,6 @@ TFLITE_FILE = "keypoints.tflite"
 MAX_DIFFERENCE_PX = 0.1
 """The most the two exported files' keypoints may differ by, in pixels."""
 
-_X_COLUMNS = np.arange(NUM_TARGETS) % 2 == 0
-"""True for the 15 x columns (``<name>_x``), False for the y columns."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def serving_model(run: TrainedRun) -> keras.Model:
 def _mirror_keypoints(keypoints_px: keras.KerasTensor) -> keras.KerasTensor:
     """Keypoints ``(N, 30)`` px of a mirrored image → those of the original: pairs swapped, ``x → 95 − x``."""
     swapped = keras.ops.take(keypoints_px, np.asarray(flip_permutation(), dtype="int32"), axis=1)
-    return keras.ops.where(_X_COLUMNS, float(IMAGE_SIZE - 1) - swapped, swapped)
+    return keras.ops.where(X_COLUMNS, float(IMAGE_SIZE - 1) - swapped, swapped)
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path, *, float16: bool = False) -> ExportedFiles:
@@ -185,7 +184,8 @@ class TFLiteKeypoints:
                 self._interpreter = tf.lite.Interpreter(model_content=self._content, num_threads=num_threads)
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as error:
-            raise CommandError(f"{self.path}: not a readable TFLite model ({' '.join(str(error).split())[:200]})") from None
+            reason = " ".join(str(error).split())[:200]
+            raise CommandError(f"{self.path}: not a readable TFLite model ({reason})") from None
         self._input = self._interpreter.get_input_details()[0]
         self._output = self._interpreter.get_output_details()[0]
         if tuple(self._input["shape_signature"][1:]) != INPUT_SHAPE or self._output["shape"][-1] != NUM_TARGETS:

@@ -15,6 +15,7 @@ such a (cartoon) face.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,9 +111,14 @@ def detection_rate(
     for i in range(n):
         faces, keypoints = render_faces(1, seed=seed, start=i)
         scene = make_scene(faces[0], keypoints[0], size=size, seed=seed * 1_000_003 + i)
-        boxes = find_faces(to_gray(scene.image))
-        found += any(box_iou(box, scene.box) >= min_iou for box in boxes)
+        found += matching_box(find_faces(to_gray(scene.image)), scene.box, min_iou=min_iou) is not None
     return found, n
+
+
+def matching_box(boxes: Sequence[FaceBox], truth: FaceBox, *, min_iou: float = IOU_HIT) -> FaceBox | None:
+    """The box of ``boxes`` that overlaps ``truth`` most, if its IoU is at least ``min_iou``; else ``None``."""
+    best = max(boxes, key=lambda box: box_iou(box, truth), default=None)
+    return best if best is not None and box_iou(best, truth) >= min_iou else None
 
 
 # --------------------------------------------------------------------------- drawing

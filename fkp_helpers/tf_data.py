@@ -21,7 +21,7 @@ from .tensorflow_setup import tf
 ScaleTargets = Callable[[tf.Tensor], tf.Tensor]
 """Maps a ``(batch, 30)`` float32 tensor in pixels to the model's units."""
 
-_X_COLUMNS = np.arange(NUM_TARGETS) % 2 == 0
+X_COLUMNS = np.arange(NUM_TARGETS) % 2 == 0
 """True for the 15 x columns (``<name>_x``), False for the y columns."""
 
 
@@ -32,7 +32,7 @@ def flip_horizontally(images: tf.Tensor, keypoints_px: tf.Tensor) -> tuple[tf.Te
     """
     mirrored = tf.reverse(images, axis=[2])
     swapped = tf.gather(keypoints_px, flip_permutation(), axis=1)
-    is_x = tf.constant(_X_COLUMNS)[tf.newaxis, :]
+    is_x = tf.constant(X_COLUMNS)[tf.newaxis, :]
     moved = tf.where(is_x, float(IMAGE_SIZE - 1) - swapped, swapped)
     return mirrored, moved
 
@@ -41,7 +41,7 @@ def flip_horizontally_numpy(images: np.ndarray, keypoints_px: np.ndarray) -> tup
     """NumPy twin of :func:`flip_horizontally` (used to un-flip predictions)."""
     mirrored = images[:, :, ::-1]
     swapped = keypoints_px[:, list(flip_permutation())]
-    moved = np.where(_X_COLUMNS, (IMAGE_SIZE - 1) - swapped, swapped)
+    moved = np.where(X_COLUMNS, (IMAGE_SIZE - 1) - swapped, swapped)
     return mirrored, moved.astype(keypoints_px.dtype, copy=False)
 
 

@@ -60,10 +60,7 @@ if "google.colab" in sys.modules:
                     "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"], check=True)
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ info messages
-import fkp_helpers.tensorflow_setup  # noqa: E402,F401  loads TensorFlow once, hiding its start-up notices
+import fkp_helpers.tensorflow_setup  # noqa: F401  loads TensorFlow once (quietly: no start-up notices)
 
 import json
 import tempfile
@@ -90,7 +87,7 @@ from fkp_helpers.photo import (
 )
 from fkp_helpers.reports import nested_markdown
 from fkp_helpers.run_cache import run_metrics, trained_run
-from fkp_helpers.scenes import IOU_HIT, box_iou, make_scene
+from fkp_helpers.scenes import make_scene, matching_box
 from fkp_helpers.training import TrainConfig
 
 # %%
@@ -273,10 +270,9 @@ scene_faces, scene_truth = render_faces(NUM_SCENES, seed=SCENE_SEED)
 results = []
 for i in range(NUM_SCENES):
     scene = make_scene(scene_faces[i], scene_truth[i], seed=SCENE_SEED * 1000 + i)
-    found = find_faces(to_gray(scene.image))
-    best = max(found, key=lambda candidate: box_iou(candidate, scene.box), default=None)
-    detected = best is not None and box_iou(best, scene.box) >= IOU_HIT
-    (result,) = detect_keypoints(scene.image, run.predict_px, boxes=[best if detected else scene.box])
+    found = matching_box(find_faces(to_gray(scene.image)), scene.box)  # None where the cascade missed
+    detected = found is not None
+    (result,) = detect_keypoints(scene.image, run.predict_px, boxes=[found if detected else scene.box])
     error_scene_px = rmse_px(scene.keypoints_px[np.newaxis], result.keypoints_px[np.newaxis])
     results.append({"scene": scene, "result": result, "detected": detected,
                     "error_scene_px": error_scene_px, "error_crop_px": error_scene_px / result.crop.scale})

@@ -8,7 +8,7 @@ import pytest
 from fkp_helpers.faces import render_faces
 from fkp_helpers.keypoints import keypoint_index
 from fkp_helpers.photo import FaceBox, crop_face, square_around, to_gray
-from fkp_helpers.scenes import FACE_SIDE_RANGE, box_iou, detection_rate, make_scene
+from fkp_helpers.scenes import FACE_SIDE_RANGE, box_iou, detection_rate, make_scene, matching_box
 
 SMALL = (700, 520)  # the smallest comfortable scene: fast, still holds the largest face
 
@@ -105,3 +105,11 @@ def test_make_scene_rejects_bad_input(faces):
         make_scene(images[0], keypoints[0][:28])
     with pytest.raises(ValueError, match="at least 452 px"):
         make_scene(images[0], keypoints[0], size=(800, 400))
+
+
+def test_matching_box_picks_the_best_overlap_above_the_threshold():
+    truth = FaceBox(100, 100, 200, 200)
+    near, far = FaceBox(110, 105, 200, 200), FaceBox(400, 400, 200, 200)
+    assert matching_box([far, near], truth) == near
+    assert matching_box([far], truth) is None and matching_box([], truth) is None
+    assert matching_box([FaceBox(200, 200, 200, 200)], truth, min_iou=0.5) is None
