@@ -207,9 +207,15 @@ def download_competition(folder: Path) -> None:
 
 
 def standin_folder(seed: int = 0, size: tuple[int, int] | None = None) -> Path:
-    """Cache folder of the stand-in for ``seed`` and ``(n_train, n_test)``."""
+    """Cache folder of the stand-in for ``seed`` and ``(n_train, n_test)``.
+
+    Its name holds :data:`fkp_helpers.synthetic.STANDIN_VERSION`, so a folder
+    written by another version of the renderer is never taken for this one.
+    """
+    from .synthetic import STANDIN_VERSION
+
     n_train, n_test = size or (7049, 1783)
-    return cache_dir() / f"standin-v1-seed{seed}-{n_train}x{n_test}"
+    return cache_dir() / f"standin-v{STANDIN_VERSION}-seed{seed}-{n_train}x{n_test}"
 
 
 def _standin(seed: int, size: tuple[int, int] | None) -> DataSource:

@@ -52,10 +52,10 @@ from .progress import ProgressBar
 from .sources import KAGGLE_FILES, STANDIN_MARKER
 
 __all__ = [
-    "FORMAT_VERSION",
     "KAGGLE_LABELLED_COUNTS",
     "KAGGLE_N_TEST",
     "KAGGLE_N_TRAIN",
+    "STANDIN_VERSION",
     "StandInSummary",
     "labelled_mask",
     "lookup_features",
@@ -63,8 +63,16 @@ __all__ = [
     "write_dataset",
 ]
 
-FORMAT_VERSION = 1
-"""Version of the stand-in's layout, recorded in ``standin.json``."""
+STANDIN_VERSION = 2
+"""Version of the stand-in's bytes: what the renderer draws, the labels, the file layout.
+
+It names the stand-in's cache folder (``standin-v2-seed0-7049x1783``) and is
+recorded in ``standin.json``. Bump it whenever a change makes
+:func:`write_dataset` write other bytes for the same arguments (the fingerprint
+test in ``tests/test_synthetic.py`` fails until you do), then regenerate the
+chapters' stored outputs (``make outputs``): a cache folder written by an older
+renderer is then never read again.
+"""
 
 KAGGLE_N_TRAIN = 7049
 KAGGLE_N_TEST = 1783
@@ -256,7 +264,7 @@ def write_dataset(
         _write_lookup_files(build, lookup, test_keypoints)
         marker = {
             "generator": __name__,
-            "format_version": FORMAT_VERSION,
+            "standin_version": STANDIN_VERSION,
             "seed": seed,
             "n_train": n_train,
             "n_test": n_test,

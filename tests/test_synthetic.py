@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -106,7 +107,7 @@ def test_marker_records_the_arguments(small_set: Path) -> None:
     marker = json.loads((small_set / "standin.json").read_text(encoding="utf-8"))
     assert marker == {
         "generator": "fkp_helpers.synthetic",
-        "format_version": 1,
+        "standin_version": synthetic.STANDIN_VERSION,
         "seed": SEED,
         "n_train": N_TRAIN,
         "n_test": N_TEST,
@@ -150,6 +151,40 @@ def test_worker_count_does_not_change_the_files(tmp_path: Path, monkeypatch: pyt
     write_dataset(tmp_path / "two", n_train=7, n_test=4, seed=2, progress=False, workers=2)
     for file in FILES:
         assert (tmp_path / "one" / file).read_bytes() == (tmp_path / "two" / file).read_bytes(), file
+
+
+# sha256 of each file of a 48 x 16 stand-in (seed 0), per STANDIN_VERSION. Keep old versions' rows.
+FINGERPRINTS: dict[int, dict[str, str]] = {
+    2: {
+        "IdLookupTable.csv": "5f44b11c01a1b36648105fbadbe940299267b1b0099dcc4221562f9c2f7676d9",
+        "SampleSubmission.csv": "68dd7eb26898db7bff0b4ce8411e07c4ca72e6a291ae8027ffffc992da10dabb",
+        "solution.csv": "66b64deadf48401354e1dbaf08d55e291342d33fec3b5a8cacfec57ec4e36c5d",
+        "standin.json": "f36f2f40e74676cab3ff5d52398534c2acdba95c48e7746089b7a446630d0f2a",
+        "test.csv": "61d94d9ca134d3d94e6b0f22ad34cc2c2a5720a2564e523d279d5ca1080256de",
+        "training.csv": "0d5a5220a2f56d0c74af091b8da63a1cf1a08f763d972af0e7792ff03f248420",
+    },
+}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stand_in_bytes_are_pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """The chapters' stored outputs were made from these bytes: a change must bump the version."""
+    monkeypatch.setattr(synthetic, "_CHUNK", 16)  # several rendering jobs, spread over the workers
+    out = tmp_path / "standin"
+    write_dataset(out, n_train=48, n_test=16, seed=0, progress=False, workers=workers)
+    version = synthetic.STANDIN_VERSION
+    assert version == max(FINGERPRINTS), (
+        f"STANDIN_VERSION is {version} but the newest pinned fingerprints are for version "
+        f"{max(FINGERPRINTS)}: add this version's fingerprints to FINGERPRINTS"
+    )
+    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+    assert found == FINGERPRINTS[version], (
+        f"the stand-in's bytes changed (files: {sorted(k for k in found if found[k] != FINGERPRINTS[version].get(k))}). "
+        f"If the change is intended: bump STANDIN_VERSION in fkp_helpers/synthetic.py to {version + 1} "
+        "(it names the stand-in's cache folder, so old caches are not read), add these fingerprints "
+        f"under {version + 1} in FINGERPRINTS: {found}, and regenerate the chapters' stored outputs "
+        "with an empty cache: FKP_CACHE_DIR=$(mktemp -d) make outputs"
+    )
 
 
 def test_faces_depend_only_on_seed_stream_and_index() -> None:
