@@ -2,9 +2,11 @@
 
 Chapter 5 shows the predictions of the network chapter 4 trained; on a fresh
 machine (or in Colab) it has to train that network itself. :func:`trained_run`
-does either: it keys a run folder under the cache by the model's configuration
-and a fingerprint of the data, trains into it when no finished run is there,
-and loads it otherwise.
+does either: it keys a run folder under the cache by the model's configuration,
+a fingerprint of the data, the source code that trains (models, losses, input
+pipeline, training loop, device plan) and the TensorFlow and Keras versions,
+trains into it when no finished run is there, and loads it otherwise. A change
+to any of those trains afresh instead of loading a run the code no longer makes.
 """
 
 from __future__ import annotations
@@ -23,9 +25,24 @@ from .paths import cache_dir
 from .training import METRICS_FILE, TrainConfig, TrainedRun, load_run, train
 
 
+# The modules whose code decides what training produces (fkp_helpers/<name>.py).
+TRAINING_MODULES = ("devices", "losses", "models", "tf_data", "training")
+
+
+def code_fingerprint() -> bytes:
+    """A digest of the training modules' source and the TensorFlow and Keras versions."""
+    from .tensorflow_setup import keras, tf
+
+    digest = hashlib.sha256(f"tensorflow {tf.__version__} keras {keras.__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for name in TRAINING_MODULES:
+        digest.update((package / f"{name}.py").read_bytes())
+    return digest.digest()
+
+
 def run_folder(images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, plan: DevicePlan) -> Path:
     """The cache folder for training ``config`` on this data with ``plan``'s precision (same inputs → same folder)."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(code_fingerprint())
     digest.update(json.dumps(dataclasses.asdict(config.resolved()), sort_keys=True).encode())
     digest.update(plan.dtype_policy.encode())
     digest.update(np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes())
