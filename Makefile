@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CHAPTERS ?= $(wildcard notebooks/*.py)  # `make outputs CHAPTERS=notebooks/04_cnn.py` for one
 
 .PHONY: help setup book test sync outputs lock clean
 
@@ -28,8 +29,12 @@ test: setup  ## run the whole test suite: unit tests, then every notebook under 
 sync: setup  ## pair every notebook with its py:percent file (jupytext --sync)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
-outputs: setup  ## re-run every chapter in full (not quick) mode and store its outputs in the .ipynb
-	for nb in notebooks/*.py; do env -u FKP_QUICK $(BIN)/jupytext --to ipynb --execute "$$nb" || exit 1; done
+outputs: setup  ## re-run every chapter in full mode, from an empty cache, and store its outputs in the .ipynb
+	@cache=$$(mktemp -d -t fkp-outputs.XXXXXX) && trap 'rm -rf "$$cache"' EXIT && \
+	echo "make outputs: empty cache in $$cache" && \
+	for nb in $(CHAPTERS); do \
+	  env -u FKP_QUICK FKP_CACHE_DIR="$$cache" $(BIN)/jupytext --to ipynb --execute "$$nb" || exit 1; \
+	done
 
 lock:  ## re-pin requirements-lock.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -vi '^fkp' > requirements-lock.txt.new
