@@ -84,6 +84,25 @@ def plot_faces(
     return fig
 
 
+def show_and_glue(fig: Figure, key: str) -> None:
+    """Show ``fig`` below the cell; keep it under ``key`` for other pages of the book.
+
+    Where myst-nb is installed (the book's build environment), the figure is
+    displayed through ``myst_nb.glue``: the notebook's stored output then carries
+    ``key``, and another page pastes the same figure with the ``{glue}`` directive
+    and its ``:doc:`` option. Elsewhere (a notebook opened alone, as in Colab) the
+    figure is simply shown. Either way it appears once, and nothing is printed.
+    """
+    import matplotlib.pyplot as plt
+
+    try:
+        from myst_nb import glue
+    except ImportError:
+        plt.show()
+        return
+    glue(key, fig, display=True)
+    plt.close(fig)  # shown once, by glue: the inline backend must not show it again
+
 def _as_faces(images: np.ndarray) -> np.ndarray:
     """``(n, 96, 96)`` uint8 or float images from ``(n, 96, 96)`` or ``(n, 96, 96, 1)``."""
     faces = np.asarray(images)

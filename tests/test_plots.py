@@ -16,7 +16,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from fkp_helpers.plots import PREDICTED_COLOUR, TRUE_COLOUR, plot_faces
+from fkp_helpers.plots import PREDICTED_COLOUR, TRUE_COLOUR, plot_faces, show_and_glue
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +114,28 @@ def test_bad_input_raises_a_clear_error(images: np.ndarray, kwargs: dict, messag
 def test_importing_plots_does_not_import_matplotlib() -> None:
     code = "import sys, fkp_helpers.plots; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_show_and_glue_shows_the_figure_once_through_myst_nb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import myst_nb
+
+    glued: list[tuple[str, Figure, bool]] = []
+    record = lambda *args, display: glued.append((*args, display))  # noqa: E731
+    monkeypatch.setattr(myst_nb, "glue", record)
+    monkeypatch.setattr(plt, "show", lambda: pytest.fail("shown twice"))
+    fig = plot_faces(*_faces(2))
+    show_and_glue(fig, "faces")
+    assert glued == [("faces", fig, True)]
+    assert not plt.fignum_exists(fig.number), "the inline backend would show it again"
+
+
+def test_show_and_glue_just_shows_the_figure_without_myst_nb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown: list[bool] = []
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # as in Colab: an ImportError
+    monkeypatch.setattr(plt, "show", lambda: shown.append(True))
+    show_and_glue(plot_faces(*_faces(2)), "faces")
+    assert shown == [True]
