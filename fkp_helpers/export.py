@@ -18,7 +18,7 @@ Keras 3 and nothing of ``fkp_helpers`` imported (checked with Keras 3.13 and
 3.15 on TensorFlow 2.21).
 
 :func:`export_run` writes ``keypoints.keras`` and ``keypoints.tflite`` into a
-folder, each through a temporary file and ``os.replace``. The TFLite file is
+folder, each atomically (:mod:`fkp_helpers.atomic`). The TFLite file is
 float32, or with ``float16=True`` holds its weights in float16: half the size,
 no faster on a CPU (the weights are widened back to float32 when loaded), and
 close to the float32 keypoints (``benchmarks/export_latency.py`` measures how
@@ -37,8 +37,6 @@ This module imports TensorFlow.
 
 from __future__ import annotations
 
-import os
-import secrets
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -47,6 +45,7 @@ from typing import Literal
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import CommandError
 from .keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
 from .models import INPUT_SHAPE
@@ -121,7 +120,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path, *, float16: bool = Fals
     out_dir.mkdir(parents=True, exist_ok=True)
     files = ExportedFiles(keras_path=out_dir / KERAS_FILE, tflite_path=out_dir / TFLITE_FILE)
     save_model_atomically(model, files.keras_path)
-    _write_bytes_atomically(files.tflite_path, flatbuffer)
+    with atomic_write(files.tflite_path, "wb") as out:
+        out.write(flatbuffer)
     return files
 
 
@@ -147,17 +147,6 @@ def tflite_flatbuffer(model: keras.Model, *, quantization: Quantization = "none"
             if quantization == "float16":
                 converter.target_spec.supported_types = [tf.float16]
             return bytes(converter.convert())
-
-
-def _write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a fresh hidden name beside ``path``, then ``os.replace`` it into place."""
-    temporary = path.with_name(f".{path.name}-{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 class TFLiteKeypoints:

@@ -12,22 +12,23 @@ under ``fkp_helpers.paths.cache_dir() / "parsed"``, named after
 The same key is also stored inside the entry and checked on reading. An entry
 that is unreadable, truncated, fails its zip checksums, or does not match the
 expected names, dtypes and shapes is ignored (and rebuilt), never trusted.
-Entries are written to a temporary file in the same folder and ``os.replace``-d
-into place; a parse that fails writes nothing, and a file that changes while it
-is being parsed is not cached. The folder may be deleted at any time.
+Entries are written atomically (:func:`fkp_helpers.atomic.atomic_write`: a
+temporary file in the same folder, moved into place); a parse that fails
+writes nothing, and a file that changes while it is being parsed is not
+cached. The folder may be deleted at any time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .paths import cache_dir
 
 FORMAT_VERSION = 1
@@ -117,16 +118,10 @@ def _matches(arrays: dict[str, np.ndarray], schema: Schema) -> bool:
 
 
 def _write_entry(entry: Path, key: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` and ``key`` to ``entry`` atomically (temporary file + ``os.replace``)."""
+    """Write ``arrays`` and ``key`` to ``entry`` atomically."""
     entry.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=f".{entry.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays, **{_KEY_NAME: np.array(key)})
-        os.replace(temporary, entry)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(entry, "wb") as file:
+        np.savez(file, **arrays, **{_KEY_NAME: np.array(key)})
 
 
 def _remove_other_entries(entry: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import numpy as np
@@ -67,6 +68,9 @@ def test_both_files_give_the_runs_flip_averaged_keypoints(run_dir, exported, ima
     one_way = predict_px(run.model, run.spec, images, flip_average=False)
     assert np.max(np.abs(one_way - expected)) > 10 * MAX_DIFFERENCE_PX
     assert sorted(path.name for path in exported.keras_path.parent.iterdir()) == ["keypoints.keras", "keypoints.tflite"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {path.stat().st_mode & 0o777 for path in (exported.keras_path, exported.tflite_path)} == {0o666 & ~umask}
     assert TFLiteKeypoints(exported.tflite_path).size_bytes == exported.tflite_bytes > 100_000
     assert exported.keras_bytes > 100_000
 
@@ -149,7 +153,7 @@ def test_fkp_export_fails_in_one_line_for_a_bad_run_folder_or_out_path(run_dir, 
     broken = tmp_path / "broken-run"
     shutil.copytree(run_dir, broken)
     (broken / "model.keras").write_bytes(b"PK\x03\x04 broken")
-    fkp_fails(["export", "--model", str(broken), "--out", str(out)], "model.keras: not a readable cnn model")
+    fkp_fails(["export", "--model", str(broken), "--out", str(out)], "model.keras: truncated or corrupt")
     (broken / "run.json").write_text("{")
     fkp_fails(["export", "--model", str(broken), "--out", str(out)], "run.json: not readable JSON")
     assert not out.exists()

@@ -128,6 +128,16 @@ def test_entry_with_unexpected_arrays_is_ignored(training_csv, parse_calls):
     assert len(parse_calls) == 2
 
 
+def test_an_entry_gets_a_new_files_mode(training_csv):
+    previous = os.umask(0o027)
+    try:
+        load_training(training_csv)
+    finally:
+        os.umask(previous)
+    [entry] = cache_files()
+    assert entry.suffix == ".npz" and entry.stat().st_mode & 0o777 == 0o640
+
+
 def test_failed_parse_writes_nothing(training_csv):
     training_csv.write_bytes(training_csv.read_bytes().replace(b" 0 ", b" 0  ", 1))
     with pytest.raises(DataError):
