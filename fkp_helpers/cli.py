@@ -1,38 +1,87 @@
 """The ``fkp`` command line (also ``python -m fkp_helpers``).
 
 Every failure the user can fix ends in one line on stderr and exit status 2;
-no traceback.
+no traceback. Ctrl-C and ``SIGTERM`` (``timeout``, ``docker stop``, a job
+scheduler) stop a command the same way: temporary files are removed, one line
+says so, and the exit status is 130 (Ctrl-C) or 143 (``SIGTERM``), the
+``128 + signal number`` a shell reports for a process that signal ended.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType, TracebackType
 
-from .cli_types import positive_int
+from .cli_types import positive_int, random_seed
 from .errors import CommandError, DataError
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""143: the status of a process that ``SIGTERM`` ended (a scheduler reads it so)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``fkp`` with ``argv`` (default: ``sys.argv[1:]``) and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args))
-    except (DataError, CommandError) as error:
-        return _fail(str(error))
-    except OSError as error:  # unwritable output folder, full disk, …
-        where = f"{error.filename}: " if error.filename else ""
-        return _fail(f"{where}{error.strerror or error}")
-    except KeyboardInterrupt:
-        print("fkp: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    with TerminateAsInterrupt() as terminate:
+        try:
+            status = int(args.handler(args))
+        except (DataError, CommandError) as error:
+            return _fail(str(error))
+        except OSError as error:  # unwritable output folder, full disk, …
+            where = f"{error.filename}: " if error.filename else ""
+            return _fail(f"{where}{error.strerror or error}")
+        except KeyboardInterrupt:
+            stopped = "terminated (SIGTERM)" if terminate.received else "interrupted"
+            print(f"fkp: {stopped}", file=sys.stderr)
+            status = EXIT_INTERRUPTED
+    if status == EXIT_INTERRUPTED and terminate.received:
+        return EXIT_TERMINATED
+    return status
+
+
+class TerminateAsInterrupt:
+    """Within the ``with`` block, ``SIGTERM`` raises ``KeyboardInterrupt`` like Ctrl-C.
+
+    So the cleanup that Ctrl-C runs (``finally`` blocks, temporary files removed)
+    runs for ``SIGTERM`` too. Only the first ``SIGTERM`` interrupts; later ones
+    are ignored while that cleanup runs. ``received`` says whether one came. The
+    previous handler is restored on exit. Outside the main thread nothing changes.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+        self._previous: signal.Handlers | object | None = None
+        self._installed = False
+
+    def __enter__(self) -> TerminateAsInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._interrupt)
+            self._installed = True
+        return self
+
+    def _interrupt(self, signum: int, frame: FrameType | None) -> None:
+        if not self.received:
+            self.received = True
+            raise KeyboardInterrupt
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._installed:
+            signal.signal(signal.SIGTERM, self._previous)  # type: ignore[arg-type]
+            self._installed = False
 
 
 def _fail(message: str) -> int:
@@ -48,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     synth = commands.add_parser("synth", help="write the stand-in dataset in Kaggle's file format")
     synth.add_argument("--out", type=Path, required=True, help="folder to write the five CSV files into")
-    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument(
+        "--seed", type=random_seed, default=0, help="random seed (default 0)"
+    )
     synth.add_argument("--n-train", type=positive_int, default=7049, help="training rows (default 7049)")
     synth.add_argument("--n-test", type=positive_int, default=1783, help="test images (default 1783)")
     synth.set_defaults(handler=_synth)
@@ -69,8 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_detect_commands(commands)
     add_export_commands(commands)
     return parser
-
-
 
 
 def _synth(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_types import fraction, positive_int
+from .cli_types import fraction, positive_int, random_seed
 from .errors import CommandError, DataError
 from .keypoints import IMAGE_SIZE
 from .models import MODEL_NAMES, MODELS
@@ -39,7 +39,8 @@ def add_commands(subparsers: Any) -> None:
     train.add_argument("--epochs", type=positive_int, default=None, help="total epochs (default: the model's)")
     train.add_argument("--patience", type=positive_int, default=None, help="early-stopping patience in epochs")
     train.add_argument("--batch-size", type=positive_int, default=None, help="images per step (default: the model's)")
-    train.add_argument("--seed", type=int, default=None, help="seed for weights, split, order and flips (default 0)")
+    train.add_argument("--seed", type=random_seed, default=None,
+                       help="seed for weights, split, order and flips (default 0)")
     train.add_argument("--complete-only", action="store_true", default=None,
                        help="train on rows with all 15 keypoints only, as the articles do")
     split = train.add_mutually_exclusive_group()
@@ -97,7 +98,13 @@ def run_train(args: argparse.Namespace) -> int:
     from .devices import detect_plan
     from .kaggle_csv import load_training
     from .sources import find_data
-    from .training import TrainConfig, TrainingInterrupted, resume_config, train
+    from .training import (
+        MODEL_FILE,
+        TrainConfig,
+        TrainingInterrupted,
+        resume_config,
+        train,
+    )
 
     if args.resume:
         config = resume_config(args.out, epochs=args.epochs, patience=args.patience)
@@ -117,8 +124,11 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         result = train(images, keypoints, args.out, config, resume=args.resume, plan=plan, verbose=args.verbose)
     except TrainingInterrupted as interrupted:
-        data = f" --data {args.data}" if args.data is not None else ""
-        print(f"fkp: {interrupted}: fkp train{data} --out {args.out} --resume", file=sys.stderr)
+        resume = ""
+        if (args.out / MODEL_FILE).is_file():  # else there is nothing to resume
+            data = f" --data {args.data}" if args.data is not None else ""
+            resume = f": fkp train{data} --out {args.out} --resume"
+        print(f"fkp: {interrupted}{resume}", file=sys.stderr)
         return EXIT_INTERRUPTED
     m = result.metrics
     print(
@@ -134,21 +144,47 @@ def run_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .kaggle_csv import load_lookup, load_test
-    from .sources import find_data
+    from .sources import TEST_FILES, find_data
     from .submission import write_submission
     from .training import load_run
 
+    if args.out.is_dir():
+        raise CommandError(f"{args.out}: a folder; name the submission file to write, "
+                           f"e.g. --out {args.out / 'submission.csv'}")
     run = load_run(args.model)
-    source = find_data(args.data)
-    for needed in (source.test_csv, source.lookup_csv):
-        if not needed.is_file():
-            raise DataError(needed, "missing: predicting needs the test set (test.csv and IdLookupTable.csv)")
+    source = find_data(args.data, needs=TEST_FILES)
+    _refuse_to_overwrite_inputs(args.out, source.path, args.model)
     image_ids, images = load_test(source.test_csv)
     lookup = load_lookup(source.lookup_csv, image_ids=image_ids)
     predictions = np.clip(run.predict_px(images), 0.0, float(IMAGE_SIZE))
     write_submission(args.out, lookup, image_ids, predictions)
     print(f"Wrote {len(lookup.row_ids)} predictions for {len(image_ids)} test images to {args.out}")
     return EXIT_OK
+
+
+def _refuse_to_overwrite_inputs(out: Path, data_dir: Path, run_dir: Path) -> None:
+    """:class:`CommandError` if ``out`` is one of the data's or the run's files."""
+    from .sources import ARCHIVE_CONTENTS, DATA_FILES, STANDIN_MARKER
+    from .training import HISTORY_FILE, METRICS_FILE, MODEL_FILE, RUN_FILE
+
+    data_files = (*DATA_FILES, STANDIN_MARKER, *ARCHIVE_CONTENTS)
+    run_files = (MODEL_FILE, RUN_FILE, HISTORY_FILE, METRICS_FILE)
+    inputs = {data_dir / name: f"the data's {name}" for name in data_files}
+    inputs |= {run_dir / name: f"the run's {name}" for name in run_files}
+    for path, what in inputs.items():
+        if _same_file(out, path):
+            raise CommandError(
+                f"{out}: that is {what}; refusing to overwrite it: "
+                "write the submission elsewhere, e.g. --out submission.csv"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file (links followed); ``False`` if one is missing."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def run_score(args: argparse.Namespace) -> int:

@@ -16,6 +16,23 @@ def positive_int(text: str) -> int:
     return value
 
 
+MAX_SEED = 2**32 - 1
+"""NumPy's and Keras's global seeds must lie in [0, 2**32 - 1]."""
+
+
+def random_seed(text: str) -> int:
+    """A random seed: a whole number from 0 to :data:`MAX_SEED`."""
+    try:
+        value = int(text)
+    except ValueError:
+        message = f"expected a whole number, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not 0 <= value <= MAX_SEED:
+        message = f"expected a seed from 0 to {MAX_SEED}, got {value}"
+        raise argparse.ArgumentTypeError(message)
+    return value
+
+
 def fraction(text: str) -> float:
     """A number strictly between 0 and 1."""
     try:

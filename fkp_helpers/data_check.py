@@ -1,4 +1,8 @@
-"""Validate a folder of Kaggle-format files and summarise it (``fkp data info``)."""
+"""Validate a folder of Kaggle-format files and summarise it (``fkp data info``).
+
+Kaggle's archives in the folder are unpacked first, as ``fkp train`` and
+``fkp predict`` do, so their contents are checked too.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,16 @@ import numpy as np
 
 from .errors import DataError
 from .keypoints import KEYPOINT_NAMES
-from .sources import HOW_TO_GET_DATA, STANDIN_MARKER
+from .sources import (
+    DATA_FILES,
+    HOW_TO_GET_DATA,
+    KAGGLE_FILES,
+    SOLUTION_FILE,
+    STANDIN_MARKER,
+    unpack_kaggle_archives,
+)
 
-LOCATION_FILES = ("SampleSubmission.csv", "solution.csv")
+LOCATION_FILES = ("SampleSubmission.csv", SOLUTION_FILE)
 
 
 @dataclass
@@ -27,10 +38,17 @@ class FolderReport:
     lookup_rows: int | None = None
     lookup_values_per_image: dict[int, int] = field(default_factory=dict)
     location_files: dict[str, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    """Kaggle's files (and the stand-in's ``solution.csv``) that the folder lacks."""
 
     def render(self) -> str:
         kind = "generated stand-in" if self.is_standin else "Kaggle's files"
-        lines = [f"{self.folder}: {kind}, all files valid"]
+        if self.missing:
+            missing = ", ".join(self.missing)
+            valid = f"the files present are valid; missing: {missing}"
+            lines = [f"{self.folder}: {kind}, {valid}"]
+        else:
+            lines = [f"{self.folder}: {kind}, all files valid"]
         if self.training_rows is not None:
             lines.append(f"training.csv: {self.training_rows} rows, {self.complete_rows} with all 15 keypoints")
             lines.append(f"  {'keypoint':<26} labelled")
@@ -49,10 +67,11 @@ class FolderReport:
 
 
 def check_folder(folder: Path) -> FolderReport:
-    """Parse and cross-check every competition file present in ``folder``.
+    """Unpack Kaggle's archives in ``folder``, then parse and cross-check its files.
 
-    Raises :class:`DataError` (file, line, column) at the first problem, or if
-    the folder holds none of the files.
+    Raises :class:`DataError` (file, line, column) at the first problem, for an
+    archive that is not a complete zip file, or if the folder holds none of the
+    files. The report lists the files that are missing.
     """
     from .kaggle_csv import load_locations, load_lookup, load_test, load_training
 
@@ -60,12 +79,15 @@ def check_folder(folder: Path) -> FolderReport:
         raise DataError(folder, f"folder not found; {HOW_TO_GET_DATA}")
     if not folder.is_dir():
         raise DataError(folder, "expected a folder holding the competition's CSV files")
-    present = {name for name in ("training.csv", "test.csv", "IdLookupTable.csv", *LOCATION_FILES)
-               if (folder / name).exists()}
+    unpack_kaggle_archives(folder)
+    present = {name for name in DATA_FILES if (folder / name).exists()}
     if not present:
         raise DataError(folder, f"none of training.csv, test.csv, IdLookupTable.csv here; {HOW_TO_GET_DATA}")
 
-    report = FolderReport(folder=folder, is_standin=(folder / STANDIN_MARKER).is_file())
+    is_standin = (folder / STANDIN_MARKER).is_file()
+    expected = DATA_FILES if is_standin else KAGGLE_FILES
+    missing = tuple(name for name in expected if name not in present)
+    report = FolderReport(folder=folder, is_standin=is_standin, missing=missing)
     if "training.csv" in present:
         _, y = load_training(folder / "training.csv")
         labelled = ~np.isnan(y[:, 0::2])

@@ -11,7 +11,8 @@
 
 It prints one line saying which source it used. Kaggle's archives
 (``facial-keypoints-detection.zip``, ``training.zip``, ``test.zip``) found in a
-folder are unpacked in place.
+folder are unpacked in place. A folder must hold the files the caller
+``needs``: ``training.csv`` by default, the test set for predicting.
 """
 
 from __future__ import annotations
@@ -20,18 +21,33 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import zipfile
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .atomic import atomic_write
 from .errors import DataError
 from .paths import cache_dir
 
 COMPETITION = "facial-keypoints-detection"
 KAGGLE_FILES = ("training.csv", "test.csv", "IdLookupTable.csv", "SampleSubmission.csv")
 STANDIN_MARKER = "standin.json"
+SOLUTION_FILE = "solution.csv"
+"""The stand-in's true test values (Kaggle keeps its own secret)."""
+DATA_FILES = (*KAGGLE_FILES, SOLUTION_FILE)
+"""Every CSV file a data folder may hold: inputs, which no command may overwrite."""
+TRAINING_FILES = ("training.csv",)
+TEST_FILES = ("test.csv", "IdLookupTable.csv")
+"""What training and predicting need (the ``needs`` of :func:`find_data`)."""
+ARCHIVE_CONTENTS = {
+    f"{COMPETITION}.zip": (),
+    "training.zip": ("training.csv",),
+    "test.zip": ("test.csv",),
+}
+"""Kaggle's archives, and the CSV file each must unpack to."""
 DEFAULT_DATA_DIR = Path("data")
 LOCAL_DATA_DIRS = (DEFAULT_DATA_DIR, Path("..") / "data")
 
@@ -70,7 +86,7 @@ class DataSource:
     @property
     def solution_csv(self) -> Path | None:
         """The stand-in's true test values (Kaggle keeps its own secret), if present."""
-        path = self.path / "solution.csv"
+        path = self.path / SOLUTION_FILE
         return path if path.is_file() else None
 
     def describe(self) -> str:
@@ -91,14 +107,23 @@ def find_data(
     standin_seed: int = 0,
     standin_size: tuple[int, int] | None = None,
     verbose: bool = True,
+    needs: Sequence[str] = TRAINING_FILES,
 ) -> DataSource:
     """Find the competition's files (see the module docstring for the order).
 
     ``standin_size`` is ``(n_train, n_test)`` for a generated stand-in (default:
     Kaggle's 7049 and 1783). ``verbose=False`` skips the one-line report.
-    Raises :class:`DataError` if a folder you named does not hold the files.
+    ``needs``: the files the folder must hold (:data:`TRAINING_FILES` or
+    :data:`TEST_FILES`). Raises :class:`DataError` if a folder you named does not
+    hold them.
     """
-    source = _locate(data_dir, download=download, seed=standin_seed, size=standin_size)
+    source = _locate(
+        data_dir,
+        download=download,
+        seed=standin_seed,
+        size=standin_size,
+        needs=tuple(needs),
+    )
     if verbose:
         print(source.describe(), flush=True)
     return source
@@ -114,34 +139,46 @@ def standin_info(folder: Path) -> dict[str, object]:
 
 
 def _locate(
-    data_dir: str | Path | None, *, download: bool, seed: int, size: tuple[int, int] | None
+    data_dir: str | Path | None,
+    *,
+    download: bool,
+    seed: int,
+    size: tuple[int, int] | None,
+    needs: tuple[str, ...] = TRAINING_FILES,
 ) -> DataSource:
     if data_dir is not None:
-        return _checked_folder(Path(data_dir), "folder given")
+        return _checked_folder(Path(data_dir), "folder given", needs)
     env = os.environ.get("FKP_DATA_DIR")
     if env:
-        return _checked_folder(Path(env), "from FKP_DATA_DIR")
+        return _checked_folder(Path(env), "from FKP_DATA_DIR", needs)
     for local in LOCAL_DATA_DIRS:
-        if _has_kaggle_files(local):
-            return _checked_folder(local, f"found in {local}")
+        if _has_kaggle_files(local, needs):
+            return _checked_folder(local, f"found in {local}", needs)
     if download and kaggle_download_possible():
         download_competition(DEFAULT_DATA_DIR)
-        return _checked_folder(DEFAULT_DATA_DIR, "downloaded from Kaggle")
+        return _checked_folder(DEFAULT_DATA_DIR, "downloaded from Kaggle", needs)
     return _standin(seed, size)
 
 
-def _has_kaggle_files(folder: Path) -> bool:
-    return (folder / "training.csv").is_file() or (folder / f"{COMPETITION}.zip").is_file()
+def _has_kaggle_files(folder: Path, needs: tuple[str, ...]) -> bool:
+    """``folder`` holds the first file needed, or an archive that unpacks to it."""
+    first = needs[0]
+    archives = [  # the competition's archive (no CSV listed) holds every file
+        name for name, holds in ARCHIVE_CONTENTS.items() if not holds or first in holds
+    ]
+    return any((folder / name).is_file() for name in (first, *archives))
 
 
-def _checked_folder(folder: Path, origin: str) -> DataSource:
+def _checked_folder(folder: Path, origin: str, needs: tuple[str, ...]) -> DataSource:
     if not folder.exists():
         raise DataError(folder, f"folder not found; {HOW_TO_GET_DATA}")
     if not folder.is_dir():
         raise DataError(folder, "expected a folder holding training.csv, test.csv and IdLookupTable.csv")
     unpack_kaggle_archives(folder)
-    if not (folder / "training.csv").is_file():
-        raise DataError(folder, f"no training.csv in this folder; {HOW_TO_GET_DATA}")
+    missing = [name for name in needs if not (folder / name).is_file()]
+    if missing:
+        names = " or ".join(missing)
+        raise DataError(folder, f"no {names} in this folder; {HOW_TO_GET_DATA}")
     kind: Literal["kaggle", "stand-in"] = "stand-in" if (folder / STANDIN_MARKER).is_file() else "kaggle"
     return DataSource(path=folder, kind=kind, origin=origin)
 
@@ -151,11 +188,16 @@ def unpack_kaggle_archives(folder: Path) -> None:
 
     The competition download is ``facial-keypoints-detection.zip``, which holds
     ``training.zip`` and ``test.zip`` (one CSV each) beside the two small CSVs.
+    Raises :class:`DataError` naming the archive if it is not a complete zip
+    file or lacks the CSV file it should hold.
     """
-    for archive in (f"{COMPETITION}.zip", "training.zip", "test.zip"):
+    for archive, holds in ARCHIVE_CONTENTS.items():
         path = folder / archive
         if path.is_file():
             _extract_missing(path, folder)
+            for name in holds:
+                if not (folder / name).is_file():
+                    raise DataError(path, f"holds no {name}; download it again")
 
 
 def _extract_missing(archive: Path, folder: Path) -> None:
@@ -165,15 +207,9 @@ def _extract_missing(archive: Path, folder: Path) -> None:
                 name = Path(member.filename).name
                 if member.is_dir() or not name or (folder / name).exists():
                     continue
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-                try:
-                    with os.fdopen(fd, "wb") as out, zf.open(member) as src:
-                        shutil.copyfileobj(src, out, length=1 << 20)
-                    os.replace(tmp, folder / name)
-                except BaseException:
-                    Path(tmp).unlink(missing_ok=True)
-                    raise
-    except zipfile.BadZipFile as error:
+                with atomic_write(folder / name, "wb") as out, zf.open(member) as src:
+                    shutil.copyfileobj(src, out, length=1 << 20)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as error:
         raise DataError(archive, f"not a readable zip archive ({error}); download it again") from None
 
 

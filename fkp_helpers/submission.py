@@ -13,12 +13,11 @@ and column.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import DataError
 from .kaggle_csv import LookupTable, load_locations
 from .keypoints import IMAGE_SIZE, NUM_TARGETS, SUBMISSION_COLUMNS
@@ -84,10 +83,7 @@ def validate_submission(path: str | Path, lookup: LookupTable) -> None:
         )
     if len(row_ids) > len(expected):
         raise _row_error(path, len(expected), _ROW_ID_COLUMN, f"unexpected extra row (RowId {row_ids[len(expected)]}); the lookup table has {len(expected)} rows")
-    outside = np.flatnonzero((locations < MIN_LOCATION_PX) | (locations > MAX_LOCATION_PX))
-    if outside.size:
-        row = int(outside[0])
-        raise _row_error(path, row, _LOCATION_COLUMN, f"expected a coordinate from 0 to {IMAGE_SIZE} pixels, found {locations[row]:g}")
+    _check_inside_the_image(path, locations)
 
 
 def score_submission(submission_path: str | Path, solution_path: str | Path) -> float:
@@ -99,6 +95,7 @@ def score_submission(submission_path: str | Path, solution_path: str | Path) -> 
     or a ``RowId`` found in one file only.
     """
     submitted_ids, submitted = load_locations(submission_path)
+    _check_inside_the_image(submission_path, submitted)
     solution_ids, truth = load_locations(solution_path)
     matched, found = _find(submitted_ids, solution_ids)
     if not found.all():
@@ -154,19 +151,23 @@ def _clip(values: np.ndarray, lookup: LookupTable) -> np.ndarray:
     return np.clip(values, MIN_LOCATION_PX, MAX_LOCATION_PX)
 
 
+def _check_inside_the_image(path: str | Path, locations: np.ndarray) -> None:
+    """:class:`DataError` naming the first row whose ``Location`` is off the image."""
+    outside = (locations < MIN_LOCATION_PX) | (locations > MAX_LOCATION_PX)
+    if outside.any():
+        row = int(np.argmax(outside))
+        found = f"found {locations[row]:g}"
+        message = f"expected a coordinate from 0 to {IMAGE_SIZE} pixels, {found}"
+        raise _row_error(path, row, _LOCATION_COLUMN, message)
+
+
 def _row_error(path: str | Path, row: int, column: int, message: str) -> DataError:
     """A :class:`DataError` for data row ``row`` (0-based; the header is line 1) of a ``RowId,Location`` file."""
     return DataError(path, message, line=row + 2, column=column, column_name=SUBMISSION_COLUMNS[column - 1])
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then move it into place."""
+    """Write ``text`` to ``path`` (folder created if needed), complete or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as tmp:
-            tmp.write(text)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, newline="\n") as out:
+        out.write(text)

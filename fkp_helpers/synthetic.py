@@ -35,6 +35,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .atomic import signals_deferred
 from .errors import DataError
 from .faces import render_faces
 from .keypoints import (
@@ -49,7 +50,7 @@ from .keypoints import (
     keypoint_index,
 )
 from .progress import ProgressBar
-from .sources import KAGGLE_FILES, STANDIN_MARKER
+from .sources import DATA_FILES, STANDIN_MARKER
 
 __all__ = [
     "KAGGLE_LABELLED_COUNTS",
@@ -242,7 +243,8 @@ def write_dataset(
     The files are written into a temporary sibling folder, which is renamed to
     ``out_dir``; if ``out_dir`` exists, each file is moved into it with an atomic
     ``os.replace``, the marker last. An interrupted run leaves no partial file.
-    A folder that holds Kaggle's files (no ``standin.json``) is never overwritten.
+    A folder without ``standin.json`` that holds any of the files this writes
+    (Kaggle's, or a ``solution.csv``) is never overwritten.
     """
     _check_int("n_train", n_train, minimum=1)
     _check_int("n_test", n_test, minimum=1)
@@ -270,7 +272,8 @@ def write_dataset(
             "n_test": n_test,
         }
         (build / STANDIN_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        _move_into_place(build, out_dir)
+        with signals_deferred():  # a Ctrl-C or SIGTERM now would mix old and new files
+            _move_into_place(build, out_dir)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return StandInSummary(out_dir, seed, n_train, n_test, int(mask.all(axis=1).sum()), len(lookup))
@@ -358,16 +361,25 @@ def _check_int(name: str, value: object, *, minimum: int) -> None:
 
 
 def _check_target(out_dir: Path) -> None:
-    """Raise :class:`DataError` (a ``ValueError``) if ``out_dir`` is a file or holds Kaggle's files."""
+    """Raise :class:`DataError` (a ``ValueError``) unless ``out_dir`` may be written.
+
+    It may if it does not exist, or is a folder that holds ``standin.json``
+    (a stand-in) or none of the files this writes. Without the marker the
+    folder is Kaggle's or the user's: their ``training.csv``, ``solution.csv``,
+    … must stay as they are.
+    """
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
         raise DataError(out_dir, "exists and is not a folder")
-    if not (out_dir / STANDIN_MARKER).is_file() and any((out_dir / name).exists() for name in KAGGLE_FILES):
+    if (out_dir / STANDIN_MARKER).is_file():
+        return
+    taken = [name for name in DATA_FILES if (out_dir / name).exists()]
+    if taken:
         raise DataError(
             out_dir,
-            f"holds competition files but no {STANDIN_MARKER} (Kaggle's data?); "
-            "refusing to overwrite it: choose another folder",
+            f"holds {', '.join(taken)} but no {STANDIN_MARKER}, so not a stand-in "
+            "(Kaggle's data? yours?); refusing to overwrite it: choose another folder",
         )
 
 

@@ -23,10 +23,10 @@ import datetime
 import hashlib
 import json
 import math
-import os
-import secrets
 import time
 import warnings
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import losses
+from .atomic import atomic_path, atomic_write
 from .devices import DevicePlan, detect_plan, distribution_strategy
 from .errors import CommandError
 from .keypoints import NUM_TARGETS
@@ -151,7 +152,7 @@ def train(
     plan = plan or detect_plan()
     with distribution_strategy(plan).scope():
         if resume:
-            model = _load_model(run_dir / MODEL_FILE, compile=True)
+            model = _load_model(run_dir / MODEL_FILE, config)
         else:
             steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
             model = compile_model(spec, plan, steps_per_epoch=steps_per_epoch, epochs=config.epochs)
@@ -335,6 +336,11 @@ class TrainedRun:
 def load_run(run_dir: str | Path) -> TrainedRun:
     """Load a run folder's config and best weights; :class:`CommandError` if it is missing or unreadable."""
     run_dir = Path(run_dir)
+    if run_dir.is_file():
+        raise CommandError(
+            f"{run_dir}: a file; name the run folder from `fkp train` "
+            f"(it holds {MODEL_FILE} and {RUN_FILE})"
+        )
     if not run_dir.is_dir():
         raise CommandError(f"{run_dir}: no such run folder; train one with `fkp train --out {run_dir}`")
     config = read_config(run_dir)
@@ -342,10 +348,13 @@ def load_run(run_dir: str | Path) -> TrainedRun:
     checkpoint = run_dir / MODEL_FILE
     if not checkpoint.is_file():
         raise CommandError(f"{checkpoint}: missing; the run saved no model yet")
+    _check_intact(checkpoint, config)
     try:
-        model.load_weights(checkpoint)
-    except Exception as error:  # Keras raises many types for a damaged or foreign file
-        raise CommandError(f"{checkpoint}: not a readable {config.model} model ({_one_line(error)})") from None
+        with warnings.catch_warnings():  # for a foreign file Keras warns once per layer
+            warnings.simplefilter("ignore")
+            model.load_weights(checkpoint)
+    except Exception as error:  # Keras raises many types for a foreign file
+        raise _not_this_network(checkpoint, config, error) from None
     return TrainedRun(run_dir=run_dir, config=config, model=model)
 
 
@@ -372,7 +381,7 @@ def resume_config(run_dir: str | Path, *, epochs: int | None = None, patience: i
 
 
 class AtomicBestCheckpoint(keras.callbacks.Callback):
-    """Save the model when ``monitor`` improves: to a temporary file in the same folder, then ``os.replace``.
+    """Save the model when ``monitor`` improves (:func:`save_model_atomically`).
 
     A crash or Ctrl-C while saving leaves the previous best file untouched and no temporary file.
     ``best_epoch`` is 1-based (0 until the first save).
@@ -394,16 +403,13 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
-    """``model.save(path)`` through a temporary ``.keras`` file beside it and ``os.replace``."""
-    temporary = _temporary_sibling(path)
-    try:
-        with warnings.catch_warnings():  # TF 2.21's tensors predate NumPy 2's `copy` keyword; Keras's saver trips it
-            warnings.filterwarnings("ignore", message="__array__ implementation", category=DeprecationWarning)
-            model.save(str(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """``model.save(path)`` via a temporary ``.keras`` file (:func:`.atomic_path`)."""
+    with atomic_path(path) as temporary, warnings.catch_warnings():
+        # TF 2.21's tensors predate NumPy 2's `copy` keyword; Keras's saver trips it
+        warnings.filterwarnings(
+            "ignore", message="__array__ implementation", category=DeprecationWarning
+        )
+        model.save(str(temporary))
 
 
 class TrainingThroughput(keras.callbacks.Callback):
@@ -497,11 +503,60 @@ def _interrupted_message(run_dir: Path, saver: AtomicBestCheckpoint) -> str:
     return f"training interrupted; the best model so far{best} is intact in {run_dir / MODEL_FILE}; resume to continue"
 
 
-def _load_model(path: Path, *, compile: bool) -> keras.Model:
+def _load_model(path: Path, config: TrainConfig) -> keras.Model:
+    """The checkpoint at ``path``, compiled, with its optimizer state, to resume.
+
+    :class:`CommandError` unless it is intact and holds ``config.model``'s network.
+    """
+    _check_intact(path, config)
     try:
-        return keras.models.load_model(path, compile=compile)
-    except Exception as error:  # Keras raises many types for a damaged or foreign file
-        raise CommandError(f"{path}: not a readable Keras model ({_one_line(error)})") from None
+        with warnings.catch_warnings():  # for a foreign file Keras warns once per layer
+            warnings.simplefilter("ignore")
+            model = keras.models.load_model(path, compile=True)
+    except Exception as error:  # Keras raises many types for a foreign file
+        raise _not_this_network(path, config, error) from None
+    expected = get_spec(config.model).build("float32")  # same shapes in any precision
+    if not isinstance(model, keras.Model) or _shapes(model) != _shapes(expected):
+        raise _not_this_network(path, config)
+    if getattr(model, "optimizer", None) is None:
+        raise CommandError(
+            f"{path}: saved without its optimizer, so not by `fkp train`; "
+            "it cannot be resumed: train again into a new folder"
+        )
+    return model
+
+
+def _shapes(model: keras.Model) -> list[tuple[int | None, ...]]:
+    """The shape of each of ``model``'s weights, in order."""
+    return [tuple(weight.shape) for weight in model.weights]
+
+
+def _check_intact(checkpoint: Path, config: TrainConfig) -> None:
+    """:class:`CommandError` unless ``checkpoint`` is a whole ``.keras`` (zip) file."""
+    try:
+        with zipfile.ZipFile(checkpoint) as archive:
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        damaged = checkpoint.name
+    if damaged is not None:
+        retrain = f"fkp train --model {config.model} --out {checkpoint.parent}"
+        raise CommandError(
+            f"{checkpoint}: truncated or corrupt (not a complete .keras file); copy "
+            f"an intact one into place and --resume, or delete it and train again "
+            f"({retrain})"
+        )
+
+
+def _not_this_network(
+    checkpoint: Path, config: TrainConfig, error: Exception | None = None
+) -> CommandError:
+    """The error for a readable ``.keras`` file without ``config.model``'s network."""
+    reason = f" ({_first_sentence(error)})" if error is not None else ""
+    return CommandError(
+        f"{checkpoint}: holds another network than the {config.model} that {RUN_FILE} "
+        f"names{reason}; is it the model.keras of another run or program? "
+        "Name the run folder that trained it"
+    )
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -517,21 +572,17 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, value: Mapping[str, Any]) -> None:
-    """Write ``value`` as indented JSON via a temporary file in the same folder and ``os.replace``."""
-    temporary = _temporary_sibling(path)
-    try:
-        with temporary.open("x", encoding="utf-8") as out:
-            json.dump(value, out, indent=2)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Write ``value`` as indented JSON, atomically (:func:`.atomic_write`)."""
+    with atomic_write(path) as out:
+        json.dump(value, out, indent=2)
+        out.write("\n")
 
 
-def _temporary_sibling(path: Path) -> Path:
-    """A fresh hidden name beside ``path`` with the same suffix (Keras insists on ``.keras``)."""
-    return path.with_name(f".{path.stem}-{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
+def _first_sentence(error: BaseException) -> str:
+    """``error``'s type and its message's first sentence (Keras's can run to pages)."""
+    text = " ".join(str(error).split())
+    first = text.split(". ")[0].rstrip(".")[:160]
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def _one_line(error: BaseException) -> str:

@@ -1,8 +1,11 @@
 """`fkp synth` and `fkp data info`: output and exit codes."""
 
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,91 @@ def test_synth_refuses_a_file_as_output(tmp_path, capsys):
     target.write_text("x")
     assert main(["synth", "--out", str(target), "--n-train", "2", "--n-test", "1"]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["solution.csv", "training.csv", "test.csv", "IdLookupTable.csv",
+                                  "SampleSubmission.csv"])
+def test_synth_refuses_a_folder_holding_any_file_it_writes_without_the_marker(tmp_path, fkp_fails, name):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text("the user's own\n")
+    fkp_fails(["synth", "--out", str(out), "--n-train", "2", "--n-test", "1"],
+              f"holds {name} but no standin.json, so not a stand-in")
+    assert [p.name for p in out.iterdir()] == [name] and (out / name).read_text() == "the user's own\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_synth_and_train_refuse_a_negative_or_huge_seed_in_one_error_line(tmp_path):
+    for argv in (["synth", "--out", str(tmp_path / "d"), "--seed", "-1"],
+                 ["train", "--model", "mlp", "--out", str(tmp_path / "run"), "--seed", "-1"],
+                 ["synth", "--out", str(tmp_path / "d"), "--seed", str(2**32)]):
+        result = run_fkp(*argv)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.splitlines()[-1].endswith(
+            f"error: argument --seed: expected a seed from 0 to 4294967295, got {argv[-1]}")
+    assert not (tmp_path / "d").exists() and not (tmp_path / "run").exists()
+
+
+def test_data_info_names_the_files_a_folder_lacks(kaggle_tiny_dir, tmp_path, capsys):
+    folder = tmp_path / "test-only"
+    folder.mkdir()
+    for name in ("test.csv", "IdLookupTable.csv"):
+        shutil.copy(kaggle_tiny_dir / name, folder / name)
+    assert main(["data", "info", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{folder}: Kaggle's files, the files present are valid; "
+                          "missing: training.csv, SampleSubmission.csv\n")
+    assert "all files valid" not in out and "test.csv: 3 images" in out
+
+
+def kaggle_zips(src: Path, folder: Path) -> Path:
+    """``folder`` as Kaggle's download unpacks to: training.zip and test.zip beside the two small CSVs."""
+    folder.mkdir()
+    for name in ("training", "test"):
+        with zipfile.ZipFile(folder / f"{name}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(src / f"{name}.csv", f"{name}.csv")
+    for name in ("IdLookupTable.csv", "SampleSubmission.csv"):
+        shutil.copy(src / name, folder / name)
+    return folder
+
+
+def test_data_info_checks_what_kaggles_zips_hold(kaggle_tiny_dir, tmp_path, capsys):
+    folder = kaggle_zips(kaggle_tiny_dir, tmp_path / "zips")
+    assert main(["data", "info", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "all files valid" in out and "training.csv: 6 rows" in out and "test.csv: 3 images" in out
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda b: b[: len(b) // 2], "training.zip: not a readable zip archive"),
+        (lambda b: b.replace(b"training.csv", b"training.txt"), "training.zip: holds no training.csv"),
+    ],
+)
+def test_data_info_refuses_a_truncated_or_wrong_zip_in_one_line(kaggle_tiny_dir, tmp_path, fkp_fails, damage,
+                                                                message):
+    folder = kaggle_zips(kaggle_tiny_dir, tmp_path / "zips")
+    archive = folder / "training.zip"
+    archive.write_bytes(damage(archive.read_bytes()))
+    fkp_fails(["data", "info", "--data", str(folder)], message)
+    assert not (folder / "training.csv").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_sigterm_during_synth_cleans_up_prints_one_line_and_exits_143(tmp_path):
+    """143 = 128 + SIGTERM (15): what a shell reports for a process that SIGTERM ended, unlike Ctrl-C's 130."""
+    out = tmp_path / "data"
+    command = [sys.executable, "-m", "fkp_helpers", "synth", "--out", str(out), "--n-train", "400",
+               "--n-test", "100"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):  # the build folder: rendering began
+        assert process.poll() is None and time.monotonic() < deadline, "synth ended before it could be stopped"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert stderr == "fkp: terminated (SIGTERM)\n" and stdout == ""
+    assert list(tmp_path.iterdir()) == []

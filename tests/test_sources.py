@@ -113,7 +113,7 @@ def test_unpacks_kaggle_archives(tmp_path):
     source = sources.find_data(folder, verbose=False)
     assert (source.path / "training.csv").read_text() == "a,b\n"
     assert (folder / "IdLookupTable.csv").is_file()
-    assert not list(folder.glob("*.part"))
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
 
 def test_bad_zip_is_a_clear_error(tmp_path):
@@ -122,6 +122,50 @@ def test_bad_zip_is_a_clear_error(tmp_path):
     (folder / "training.zip").write_bytes(b"not a zip")
     with pytest.raises(DataError, match=r"training.zip: not a readable zip archive"):
         sources.find_data(folder)
+
+
+def test_a_zip_whose_data_is_damaged_is_a_clear_error_and_unpacks_nothing(tmp_path):
+    folder = tmp_path / "k"
+    folder.mkdir()
+    archive = folder / "training.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("training.csv", "a,b\n" * 10_000)
+    data = bytearray(archive.read_bytes())
+    data[100:120] = b"\xff" * 20  # inside the compressed member: a zlib error or a bad CRC
+    archive.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=r"training.zip: not a readable zip archive .*; download it again"):
+        sources.find_data(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["training.zip"]
+
+
+def test_a_zip_without_its_csv_file_is_a_clear_error(tmp_path):
+    folder = tmp_path / "k"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "test.zip", "w") as zf:
+        zf.writestr("readme.txt", "no CSV here")
+    with pytest.raises(DataError, match=r"test.zip: holds no test.csv; download it again"):
+        sources.find_data(folder, needs=sources.TEST_FILES)
+
+
+def test_predicting_needs_only_the_test_set(tmp_path):
+    folder = tmp_path / "test-only"
+    folder.mkdir()
+    for name in sources.TEST_FILES:
+        (folder / name).write_text("header\n")
+    assert sources.find_data(folder, needs=sources.TEST_FILES, verbose=False).path == folder
+    with pytest.raises(DataError, match="no training.csv in this folder"):
+        sources.find_data(folder)
+    (folder / "IdLookupTable.csv").unlink()
+    with pytest.raises(DataError, match="no IdLookupTable.csv in this folder"):
+        sources.find_data(folder, needs=sources.TEST_FILES)
+
+
+def test_a_local_data_folder_with_only_the_test_set_serves_prediction(tmp_path):
+    local = tmp_path / "data"
+    local.mkdir()
+    for name in sources.TEST_FILES:
+        (local / name).write_text("header\n")
+    assert sources.find_data(needs=sources.TEST_FILES, verbose=False).origin == "found in data"
 
 
 @pytest.mark.parametrize(

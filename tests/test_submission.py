@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -202,3 +204,28 @@ def test_score_reports_a_malformed_file_with_its_line(tmp_path):
     with pytest.raises(DataError) as caught:
         score_submission(submission, solution)
     assert (caught.value.line, caught.value.column) == (3, 2)
+
+
+@pytest.mark.parametrize(("location", "shown"), [("-0.5", "-0.5"), ("96.01", "96.01"), ("1e6", "1e+06")])
+def test_score_refuses_a_coordinate_outside_the_image_like_the_validator(tmp_path, location, shown):
+    solution = write_text(tmp_path / "solution.csv", SOLUTION)
+    submission = write_text(tmp_path / "s.csv", f"RowId,Location\n1,13\n2,16\n3,{location}\n4,40\n")
+    with pytest.raises(DataError) as caught:
+        score_submission(submission, solution)
+    assert (caught.value.line, caught.value.column) == (4, 2)
+    assert str(caught.value).startswith(str(submission))
+    assert f"expected a coordinate from 0 to 96 pixels, found {shown}" in str(caught.value)
+
+
+def test_a_rewritten_submission_gets_a_new_files_mode_not_mkstemps(tmp_path, lookup, predictions):
+    path = tmp_path / "submission.csv"
+    path.write_text("old\n")
+    path.chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        write_submission(path, lookup, *predictions)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert path.read_text().startswith("RowId,Location\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["submission.csv"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 
 import keras
 import numpy as np
@@ -241,6 +243,18 @@ def test_ctrl_c_leaves_the_best_checkpoint_intact_and_the_run_resumable(tmp_path
     assert result.metrics["epochs_run"] == 4
 
 
+def test_the_run_folders_files_get_a_new_files_mode_and_no_temporary_file_stays(tmp_path, faces):
+    images, keypoints = faces
+    run_dir = tmp_path / "run"
+    previous = os.umask(0o022)
+    try:
+        train(images, keypoints, run_dir, TrainConfig("mlp", epochs=2, valid_rows=8), plan=CPU, verbose=0)
+    finally:
+        os.umask(previous)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in run_dir.iterdir()}
+    assert modes == dict.fromkeys(["history.csv", "metrics.json", "model.keras", "run.json"], 0o644)
+
+
 def test_a_failed_save_leaves_the_previous_checkpoint_and_no_temporary_file(tmp_path, monkeypatch):
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     target = tmp_path / "model.keras"
@@ -265,9 +279,19 @@ def test_loading_a_missing_or_damaged_run_is_a_command_error(tmp_path, faces):
     images, keypoints = faces
     run_dir = tmp_path / "run"
     train(images, keypoints, run_dir, TrainConfig("mlp", epochs=1, valid_rows=8), plan=CPU, verbose=0)
+    intact = (run_dir / "model.keras").read_bytes()
     (run_dir / "model.keras").write_bytes(b"not a zip file")
-    with pytest.raises(CommandError, match=r"model\.keras: not a readable mlp model"):
+    with pytest.raises(CommandError, match=r"model\.keras: truncated or corrupt .*--resume, or delete it"):
         load_run(run_dir)
+    (run_dir / "model.keras").write_bytes(intact[: len(intact) - 1000])
+    with pytest.raises(CommandError, match=r"model\.keras: truncated or corrupt"):
+        load_run(run_dir)
+    save_model_atomically(keras.Sequential([keras.Input((96, 96, 1)), keras.layers.Flatten(),
+                                            keras.layers.Dense(30)]), run_dir / "model.keras")
+    with pytest.raises(CommandError, match=r"model\.keras: holds another network than the mlp that run\.json"):
+        load_run(run_dir)
+    with pytest.raises(CommandError, match="a file; name the run folder"):
+        load_run(run_dir / "model.keras")
     (run_dir / "model.keras").unlink()
     with pytest.raises(CommandError, match="missing"):
         load_run(run_dir)
