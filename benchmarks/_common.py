@@ -4,7 +4,9 @@ Every training run happens in its own process, one after another: the
 TensorFlow 1 port switches eager execution off for its whole process, and the
 machines these run on are small. Generated data and run folders live in the
 project's cache folder (``$FKP_CACHE_DIR``, else ``~/.cache/fkp``), results in
-``benchmarks/results/``.
+``benchmarks/results/``; the JSON records a chapter shows are also copied into
+the package (``fkp_helpers/benchmark_results/``), so that a chapter opened on
+its own (in Colab) shows them too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from fkp_helpers.cli_types import positive_int  # re-exported for the benchmark 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 PORT_SCRIPT = REPO_ROOT / "benchmarks" / "article_a_tf1.py"
+PACKAGED_RESULTS_DIR = REPO_ROOT / "fkp_helpers" / "benchmark_results"  # read by fkp_helpers.reports
 
 
 class BenchmarkError(RuntimeError):
@@ -140,15 +143,28 @@ def device_description() -> str:
     return description
 
 
-def header(title: str, tensorflow_version: str, data_line: str) -> str:
-    """Markdown heading plus the device, software and date lines every results file starts with."""
-    now = datetime.datetime.now().astimezone()
+def run_details(tensorflow_version: str, data_line: str, command: str) -> dict[str, Any]:
+    """Where, when and on what a benchmark ran, and the ``command`` that reruns it (a record's ``"run"``)."""
+    return {
+        "device": device_description(),
+        "load_average_15min": round(os.getloadavg()[2], 1),
+        "python": platform.python_version(),
+        "tensorflow": tensorflow_version,
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
+        "data": data_line,
+        "command": command,
+    }
+
+
+def header(title: str, details: dict[str, Any]) -> str:
+    """Markdown heading plus the device, software, date and data lines (from :func:`run_details`)."""
+    date = datetime.datetime.fromisoformat(details["date"])
     return (
         f"# {title}\n\n"
-        f"- Device: {device_description()}; load average over the last 15 minutes {os.getloadavg()[2]:.1f}\n"
-        f"- Software: Python {platform.python_version()}, TensorFlow {tensorflow_version}\n"
-        f"- Date: {now:%Y-%m-%d %H:%M %Z}\n"
-        f"- Data: {data_line}\n"
+        f"- Device: {details['device']}; load average over the last 15 minutes {details['load_average_15min']:.1f}\n"
+        f"- Software: Python {details['python']}, TensorFlow {details['tensorflow']}\n"
+        f"- Date: {date:%Y-%m-%d %H:%M %Z}\n"
+        f"- Data: {details['data']}\n"
     )
 
 
@@ -168,11 +184,25 @@ def write_results(results_dir: Path, stem: str, markdown: str, record: dict[str,
     return md_path, json_path
 
 
-def publish_results(results_dir: Path, stem: str, markdown: str, record: dict[str, Any]) -> None:
-    """Print the results page, then :func:`write_results` it and say where."""
+def publish_results(
+    results_dir: Path, stem: str, markdown: str, record: dict[str, Any], *, shown_in_book: bool = False
+) -> None:
+    """Print the results page, then :func:`write_results` it and say where.
+
+    ``shown_in_book``: a chapter shows this record, so when ``results_dir`` is
+    the repository's ``benchmarks/results/`` the JSON is also copied to
+    :data:`PACKAGED_RESULTS_DIR`, the package data the chapter reads (a trial
+    run into another folder leaves the book as it was).
+    """
     print("\n" + markdown)
     md_path, json_path = write_results(results_dir, stem, markdown, record)
-    print(f"Wrote {md_path} and {json_path}")
+    written = [md_path, json_path]
+    if shown_in_book and results_dir.resolve() == RESULTS_DIR.resolve():
+        PACKAGED_RESULTS_DIR.mkdir(exist_ok=True)
+        packaged = PACKAGED_RESULTS_DIR / json_path.name
+        atomic_write_text(packaged, json_path.read_text(encoding="utf-8"))
+        written.append(packaged)
+    print(f"Wrote {', '.join(map(str, written))}")
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -42,6 +42,7 @@ from _common import (
     markdown_table,
     positive_int,
     publish_results,
+    run_details,
     run_fkp_predict,
     run_fkp_train,
     run_port,
@@ -94,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     checks = run_checks(results)
     title = "Accuracy: the book's models vs article A's program"
     command = " ".join(["python benchmarks/compare_accuracy.py", *(sys.argv[1:] if argv is None else argv)])
-    markdown = render(
-        results, checks, header_text=header(title, tensorflow_version, data_line), epochs=args.epochs, command=command
-    )
+    details = run_details(tensorflow_version, data_line, command)
+    markdown = render(results, checks, header_text=header(title, details), epochs=args.epochs, command=command)
     record = {
+        "run": details,
         "data": str(data),
         "solution": str(solution),
         "epochs": args.epochs,
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": [result.__dict__ for result in results],
         "checks": [{"check": text, "passed": passed} for text, passed in checks],
     }
-    publish_results(args.results, "accuracy", markdown, record)
+    publish_results(args.results, "accuracy", markdown, record, shown_in_book=True)  # chapter 6
     return 0 if all(passed for _, passed in checks) else 1
 
 

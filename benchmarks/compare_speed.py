@@ -43,6 +43,7 @@ from _common import (
     markdown_table,
     positive_int,
     publish_results,
+    run_details,
     run_fkp_train,
     run_port,
     standin,
@@ -93,11 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     passed = ratio >= MIN_RATIO
     title = "Speed: article A's network, the book's pipeline vs the TF1 feed_dict loop"
     command = " ".join(["python benchmarks/compare_speed.py", *(sys.argv[1:] if argv is None else argv)])
+    details = run_details(tensorflow_version, data_line, command)
     markdown = render(
-        speeds, ratio, passed, every_run, header_text=header(title, tensorflow_version, data_line),
-        epochs=args.epochs, command=command,
+        speeds, ratio, passed, every_run, header_text=header(title, details), epochs=args.epochs, command=command,
     )
     record = {
+        "run": details,
         "data": str(data),
         "epochs": args.epochs,
         "seed": args.seed,

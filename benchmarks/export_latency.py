@@ -52,7 +52,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from _common import RESULTS_DIR, fresh_work_dir, header, markdown_table, positive_int, publish_results
+from _common import (
+    RESULTS_DIR,
+    fresh_work_dir,
+    header,
+    markdown_table,
+    positive_int,
+    publish_results,
+    run_details,
+)
 
 from fkp_helpers.export import MAX_DIFFERENCE_PX, ExportedFiles, TFLiteKeypoints, export_run, tflite_flatbuffer
 from fkp_helpers.faces import render_faces
@@ -136,11 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     data_line = (f"`cnn` trained {args.epochs} epochs on {args.train_faces} generated stand-in faces (a latency "
                  f"benchmark: accuracy plays no part); {args.calls} timed calls on unseen faces")
     command = " ".join(["python benchmarks/export_latency.py", *(sys.argv[1:] if argv is None else argv)])
+    details = run_details(tf.__version__, data_line, command)
     markdown = render(
         latencies, sizes, variants, keras_vs_run, passed, check_faces=args.check_faces,
-        parameters=keras_model.count_params(), header_text=header(title, tf.__version__, data_line), command=command,
+        parameters=keras_model.count_params(), header_text=header(title, details), command=command,
     )
     record = {
+        "run": details,
         "train_faces": args.train_faces,
         "epochs": args.epochs,
         "seed": args.seed,
@@ -158,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "passed": passed,
     }
-    publish_results(args.results, "export", markdown, record)
+    publish_results(args.results, "export", markdown, record, shown_in_book=True)  # chapter 7
     return 0 if passed else 1
 
 

@@ -1,21 +1,117 @@
-"""Benchmark result pages (``benchmarks/results/*.md``) shown inside a chapter."""
+"""The benchmarks' latest results as tables for a chapter, from the package's own copy.
+
+``benchmarks/compare_accuracy.py`` and ``benchmarks/export_latency.py`` write
+their JSON records to ``benchmarks/results/`` and copy them into this package
+(``fkp_helpers/benchmark_results/``), so that a chapter opened on its own, in
+Colab, shows them too. The tables are pandas DataFrames (pandas is imported
+inside the functions), which a notebook shows as HTML tables.
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import datetime
+import json
+import textwrap
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-_HEADING = re.compile(r"^(#{1,4}) ", flags=re.MULTILINE)
+if TYPE_CHECKING:
+    import pandas as pd
+
+RESULTS_FOLDER = "benchmark_results"
+"""The package's folder of records: ``fkp_helpers/benchmark_results/<name>.json``."""
 
 
-def nested_markdown(path: str | Path, levels: int = 2) -> str:
-    """The Markdown file at ``path`` with every heading ``levels`` deeper (``#`` → ``###`` by default).
+def benchmark_record(name: str) -> dict[str, Any]:
+    """The JSON record of benchmark ``name`` (``"accuracy"``, ``"export"``).
 
-    A results page starts with its own ``#`` title; shown as is inside a
-    chapter, it would become a second page title. Raises ``FileNotFoundError``
-    if there is no such file.
+    Raises ``FileNotFoundError``, naming the records there are, if there is
+    no such record.
     """
-    if levels < 0:
-        raise ValueError(f"levels must be 0 or more, got {levels}")
-    text = Path(path).read_text(encoding="utf-8")
-    return _HEADING.sub(lambda match: "#" * (len(match.group(1)) + levels) + " ", text)
+    folder = resources.files(__package__).joinpath(RESULTS_FOLDER)
+    record = folder.joinpath(f"{name}.json")
+    if not record.is_file():
+        known = ", ".join(sorted(item.name.split(".")[0] for item in folder.iterdir()))
+        raise FileNotFoundError(
+            f"no benchmark record {name!r} in fkp_helpers/{RESULTS_FOLDER} "
+            f"(there are: {known})"
+        )
+    return dict(json.loads(record.read_text(encoding="utf-8")))
+
+
+def benchmark_details(name: str, width: int = 88) -> str:
+    """Where, when and on what benchmark ``name`` ran, and the command that reruns it.
+
+    Lines are at most ``width`` characters (longer ones wrap, indented).
+    """
+    run = benchmark_record(name)["run"]
+    date = datetime.datetime.fromisoformat(run["date"])
+    lines = [
+        f"Measured {date:%Y-%m-%d %H:%M %Z} on {run['device']} "
+        f"(load average {run['load_average_15min']:.1f})",
+        f"Software: Python {run['python']}, TensorFlow {run['tensorflow']}",
+        f"Data: {run['data']}",
+        f"Regenerate (in the book's repository): {run['command']}",
+    ]
+    wrapped = (textwrap.fill(line, width, subsequent_indent="  ") for line in lines)
+    return "\n".join(wrapped)
+
+
+def accuracy_table() -> pd.DataFrame:
+    """``benchmarks/compare_accuracy.py``'s table: one row per model.
+
+    Columns: what it trained on, its precision, test RMSE in pixels (Kaggle's
+    metric), that RMSE over the TF1 port's, epochs run and training-loop
+    seconds.
+    """
+    import pandas as pd
+
+    results = benchmark_record("accuracy")["results"]
+    port = next(r["test_rmse_px"] for r in results if r["name"] == "TF1 port")
+    table = pd.DataFrame(
+        {
+            "Trained on": result["trained_on"],
+            "Precision": result["precision"],
+            "Test RMSE (px)": round(result["test_rmse_px"], 3),
+            "vs TF1 port": round(result["test_rmse_px"] / port, 2),
+            "Epochs run": result["epochs_run"],
+            "Train time (s)": round(result["train_seconds"]),
+        }
+        for result in results
+    )
+    table.index = pd.Index([result["name"] for result in results], name="Model")
+    return table
+
+
+def latency_table() -> pd.DataFrame:
+    """``benchmarks/export_latency.py``'s latency table: each way of serving one image.
+
+    Columns: the median and 90th percentile of the single-image latency (ms),
+    images per second at the median, and the median over the TFLite
+    interpreter's. (The record's ``"what"`` says what each way runs.)
+    """
+    import pandas as pd
+
+    latencies = benchmark_record("export")["latency"]
+    tflite = next(t["median_ms"] for t in latencies if t["name"] == "TFLite")
+    table = pd.DataFrame(
+        {
+            "Median (ms)": round(latency["median_ms"], 2),
+            "90th percentile (ms)": round(latency["p90_ms"], 2),
+            "Images / s": round(1000 / latency["median_ms"]),
+            "Median vs TFLite": round(latency["median_ms"] / tflite, 1),
+        }
+        for latency in latencies
+    )
+    table.index = pd.Index([latency["name"] for latency in latencies], name="Way")
+    return table
+
+
+def file_size_table() -> pd.DataFrame:
+    """``benchmarks/export_latency.py``'s file sizes: each file in MB (10^6 bytes)."""
+    import pandas as pd
+
+    sizes = benchmark_record("export")["file_bytes"]
+    megabytes = [round(size / 1e6, 2) for size in sizes.values()]
+    index = pd.Index(list(sizes), name="File")
+    return pd.DataFrame({"Size (MB)": megabytes}, index=index)
