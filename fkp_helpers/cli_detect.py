@@ -42,6 +42,7 @@ def add_commands(subparsers: Any) -> None:
 def run_detect(args: argparse.Namespace) -> int:
     """``fkp detect``: read the photo, find faces, predict, write the annotated PNG (and JSON), print each face."""
     from .photo import (
+        can_hold_a_face,
         detect_keypoints,
         draw_keypoints,
         find_faces,
@@ -57,6 +58,13 @@ def run_detect(args: argparse.Namespace) -> int:
     if args.json is not None:
         _check_output(args.json, args.image, suffix=".json")
     image = read_image(args.image)
+    if not can_hold_a_face(image.shape):
+        height, width = image.shape[:2]
+        smallest = smallest_face_px(image.shape)
+        raise CommandError(
+            f"{args.image}: image is {width}x{height} px, too small or too narrow to "
+            f"hold a face (the detector finds faces of at least {smallest} px in it)"
+        )
     boxes = find_faces(to_gray(image))
     if not boxes:
         raise CommandError(

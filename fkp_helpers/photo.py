@@ -9,9 +9,11 @@ The path from a photo to keypoints in its own pixels::
 
 Coordinates are pixel indices everywhere (the pixel in column ``i``, row ``j``
 is centred on ``x = i``, ``y = j``); a :class:`SquareCrop` maps them exactly
-between the photo and the 96x96 crop. OpenCV (``opencv-python-headless>=4.10,<5``,
-which still has ``cv2.CascadeClassifier``) is imported inside the functions that
-use it; Pillow (a dependency of matplotlib) reads image headers.
+between the photo and the 96x96 crop. OpenCV 4 (which still has
+``cv2.CascadeClassifier``) is imported inside the functions that use it, by
+:func:`opencv`: the package's ``photo`` extra installs ``opencv-python-headless``,
+and any OpenCV 4 already there (Colab's ``opencv-python``) serves as well. Pillow
+(a dependency of matplotlib) reads image headers.
 
 How the crop is framed (:data:`FACE_MARGIN`, :data:`FACE_SHIFT`). Kaggle's faces
 fill the 96 px frame: on average the eye centres sit at (66.4, 37.7) and
@@ -45,6 +47,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -75,6 +78,31 @@ FACE_SHIFT = -0.01
 """Crop centre below the box centre, as a fraction of the box's height (negative: up)."""
 
 
+OPENCV_MISSING = (
+    'OpenCV is not installed: pip install "fkp-helpers[photo]" (or opencv-python)'
+)
+"""The one-line error when ``cv2`` cannot be imported at all."""
+
+
+def opencv() -> ModuleType:
+    """OpenCV's ``cv2`` module, imported on first use.
+
+    The package does not require OpenCV, so that installing it never replaces
+    an OpenCV already there (two OpenCV wheels share one ``cv2`` folder). Raises
+    :class:`CommandError` with :data:`OPENCV_MISSING` when it is not installed,
+    or naming the import error when it is installed but does not load.
+    """
+    try:
+        import cv2
+    except ImportError as error:
+        if isinstance(error, ModuleNotFoundError) and error.name == "cv2":
+            raise CommandError(OPENCV_MISSING) from None
+        # Installed but broken, e.g. a system library the wheel needs is missing.
+        message = f"OpenCV (cv2) is installed but does not load: {error}"
+        raise CommandError(message) from error
+    return cv2
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -87,7 +115,7 @@ def read_image(path: str | Path) -> np.ndarray:
     decoding. Raises :class:`CommandError` with one line naming the file for a
     missing file, a file OpenCV cannot decode, or a too large image.
     """
-    import cv2
+    cv2 = opencv()
 
     path = Path(path)
     if not path.exists():
@@ -137,7 +165,7 @@ def _check_size(path: Path, width: int, height: int) -> None:
 
 def to_gray(image_rgb: np.ndarray) -> np.ndarray:
     """``(H, W)`` uint8 luma (ITU-R BT.601, OpenCV's ``COLOR_RGB2GRAY``) of an RGB ``uint8`` image."""
-    import cv2
+    cv2 = opencv()
 
     return cv2.cvtColor(_check_rgb(image_rgb), cv2.COLOR_RGB2GRAY)
 
@@ -171,6 +199,21 @@ def _detection_factor(shape: tuple[int, ...]) -> float:
     return max(1.0, max(shape[0], shape[1]) / DETECT_MAX_SIDE)
 
 
+def _detection_size(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``(width, height)`` of the copy :func:`find_faces` searches for ``shape`` ``(H, W)``."""
+    factor = _detection_factor(shape)
+    return round(shape[1] / factor), round(shape[0] / factor)
+
+
+def can_hold_a_face(shape: tuple[int, ...]) -> bool:
+    """Whether an image of ``shape`` ``(H, W, ...)`` is large enough to find a face in.
+
+    False when its searched copy is narrower or lower than :data:`MIN_FACE_PX`,
+    as a thin strip is (1x100000 px), however long.
+    """
+    return min(_detection_size(shape)) >= MIN_FACE_PX
+
+
 def find_faces(gray: np.ndarray) -> list[FaceBox]:
     """Frontal faces in ``gray`` ``(H, W)`` uint8, largest first, by OpenCV's Haar cascade.
 
@@ -180,16 +223,19 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
     ``scenes.detection_rate(50, seed=0)`` it finds 26 faces with 7 false boxes,
     where 5 finds 22 with 6); ``minSize`` = :data:`MIN_FACE_PX`. Images with a side longer
     than :data:`DETECT_MAX_SIDE` are searched at that size and the boxes scaled
-    back. Boxes are square, in ``gray``'s pixels.
+    back. Boxes are square, in ``gray``'s pixels. An image that cannot hold a
+    face (:func:`can_hold_a_face`) has none.
     """
-    import cv2
+    cv2 = opencv()
 
     gray = np.asarray(gray)
     if gray.dtype != np.uint8 or gray.ndim != 2:
         raise ValueError(f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}")
+    if not can_hold_a_face(gray.shape):
+        return []
     factor = _detection_factor(gray.shape)
     if factor > 1:
-        size = (round(gray.shape[1] / factor), round(gray.shape[0] / factor))
+        size = _detection_size(gray.shape)
         searched = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     else:
         searched = gray
@@ -282,7 +328,7 @@ def crop_face(gray: np.ndarray, crop: SquareCrop) -> np.ndarray:
     sigma 0.5, each crop pixel then averages over sigma 0.5 crop pixels, enough
     against aliasing (a bright pixel's blob stays centred within 0.2 crop px).
     """
-    import cv2
+    cv2 = opencv()
 
     gray = np.asarray(gray)
     if gray.dtype != np.uint8 or gray.ndim != 2:
@@ -372,7 +418,7 @@ def draw_keypoints(image_rgb: np.ndarray, faces: Sequence[FaceKeypoints]) -> np.
     up to 900 px, 7 px at 4000 px) and the points' radius with the face (1/60 of
     its box, at least 2 px), so both stay visible on small and large photos.
     """
-    import cv2
+    cv2 = opencv()
 
     canvas = _check_rgb(image_rgb).copy()
     line = max(1, round(max(canvas.shape[:2]) / 600))
@@ -420,7 +466,7 @@ def _rounded(value: float) -> float | None:
 
 def write_png(path: str | Path, image_rgb: np.ndarray) -> None:
     """Write ``image_rgb`` ``(H, W, 3)`` uint8 as a PNG file, atomically (temporary file + ``os.replace``)."""
-    import cv2
+    cv2 = opencv()
 
     path = Path(path)
     if path.suffix.lower() != ".png":

@@ -21,7 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .keypoints import IMAGE_SIZE, NUM_TARGETS
-from .photo import FACE_MARGIN, FaceBox, SquareCrop, find_faces, square_around, to_gray
+from .photo import (
+    FACE_MARGIN,
+    FaceBox,
+    SquareCrop,
+    find_faces,
+    opencv,
+    square_around,
+    to_gray,
+)
 
 SCENE_SIZE = (1600, 1200)
 """Default scene (width, height) in pixels."""
@@ -126,7 +134,7 @@ def matching_box(boxes: Sequence[FaceBox], truth: FaceBox, *, min_iou: float = I
 
 def _background(rng: np.random.Generator, width: int, height: int, *, grayscale: bool) -> np.ndarray:
     """A plausible-looking backdrop ``(height, width, 3)`` float32 in 0–255: muted colours, as indoors."""
-    import cv2
+    cv2 = opencv()
 
     channels = 1 if grayscale else 3
 
@@ -155,7 +163,7 @@ def _background(rng: np.random.Generator, width: int, height: int, *, grayscale:
 
 def _add_shape(rng: np.random.Generator, image: np.ndarray, colour: np.ndarray) -> None:
     """Blend a soft-edged rectangle or ellipse of ``colour`` into ``image`` ``(H, W, C)`` in place."""
-    import cv2
+    cv2 = opencv()
 
     height, width = image.shape[:2]
     cx, cy = rng.uniform(0, width), rng.uniform(0, height)
@@ -181,7 +189,7 @@ def _add_shape(rng: np.random.Generator, image: np.ndarray, colour: np.ndarray) 
 
 def _paste(background: np.ndarray, face: np.ndarray, crop: SquareCrop, tint: np.ndarray) -> np.ndarray:
     """``background`` with ``face`` upscaled into ``crop`` (feathered edges), as uint8 RGB."""
-    import cv2
+    cv2 = opencv()
 
     height, width = background.shape[:2]
     x0, y0 = max(math.floor(crop.left), 0), max(math.floor(crop.top), 0)

@@ -2,9 +2,15 @@
 
 ``tensorflow-cpu`` 2.21 writes an absl "All log messages before
 absl::InitializeLog()" line and a oneDNN notice to the process's stderr while it
-loads, whatever ``TF_CPP_MIN_LOG_LEVEL`` says. Every ``fkp_helpers`` module that
-needs TensorFlow imports it from here, so command-line output and notebook
-cells stay clean. Import errors still raise as usual.
+loads, whatever ``TF_CPP_MIN_LOG_LEVEL`` says; the full ``tensorflow`` wheel on
+a machine without a GPU (Colab's CPU runtime) writes ``E … cuda_platform.cc:51]
+failed call to cuInit`` when the devices are first looked at. Both happen here,
+with file descriptor 2 silenced: the import, then
+``tf.config.list_physical_devices()``, which only lists the devices, so that
+visible devices, memory growth, mixed precision and distribution strategies can
+all still be set afterwards. Every ``fkp_helpers`` module that needs TensorFlow
+imports it from here, so command-line output and notebook cells stay clean.
+Import errors still raise as usual.
 """
 
 from __future__ import annotations
@@ -33,5 +39,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 with stderr_file_descriptor_silenced():
     import keras
     import tensorflow as tf
+
+    tf.config.list_physical_devices()  # CUDA's cuInit runs (and may complain) here, silenced
 
 __all__ = ["keras", "stderr_file_descriptor_silenced", "tf"]

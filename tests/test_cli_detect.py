@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from fkp_helpers import cli
 from fkp_helpers.keypoints import KEYPOINT_NAMES
-from fkp_helpers.photo import read_image, write_png
+from fkp_helpers.photo import OPENCV_MISSING, read_image, write_png
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,21 @@ def test_bad_arguments_and_files_are_one_line_errors(tmp_path, grace_hopper, tin
     fkp_fails(["detect", str(text), *model, "--out", str(text)], "is the input photo")
     fkp_fails(["detect", photo, "--model", str(tmp_path / "no-run"), "--out", out], "no such run folder")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.png"]
+
+
+@pytest.mark.parametrize(("height", "width"), [(1, 100_000), (100_000, 1), (30, 40)])
+def test_an_image_too_thin_or_small_for_a_face_is_a_one_line_error(tmp_path, tiny_run, fkp_fails, height, width):
+    strip = tmp_path / "strip.png"
+    write_png(strip, np.full((height, width, 3), 150, dtype=np.uint8))
+    out = tmp_path / "annotated.png"
+    err = fkp_fails(["detect", str(strip), "--model", str(tiny_run), "--out", str(out)],
+                    f"{strip}: image is {width}x{height} px, too small or too narrow to hold a face")
+    assert "at least" in err
+    assert not out.exists()
+
+
+def test_missing_opencv_is_a_one_line_error_naming_the_extra(tmp_path, grace_hopper, tiny_run, fkp_fails, monkeypatch):
+    monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` now fails as if OpenCV were not installed
+    err = fkp_fails(["detect", str(grace_hopper), "--model", str(tiny_run), "--out", str(tmp_path / "a.png")],
+                    'OpenCV is not installed: pip install "fkp-helpers[photo]" (or opencv-python)')
+    assert err == f"fkp: error: {OPENCV_MISSING}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import cv2
@@ -212,6 +213,50 @@ def test_find_faces_finds_nothing_in_a_blank_image():
     assert find_faces(np.full((300, 400), 90, dtype=np.uint8)) == []
     with pytest.raises(ValueError, match="grayscale uint8"):
         find_faces(np.zeros((30, 40, 3), dtype=np.uint8))
+
+
+@pytest.mark.parametrize(("height", "width"), [(1, 100_000), (100_000, 1), (47, 3000), (20_000, 50), (30, 40)])
+def test_an_image_too_thin_or_small_for_a_face_has_none(height, width):
+    """A long strip's searched copy would be 0 px high (cv2.resize fails): no face, no error."""
+    assert not photo.can_hold_a_face((height, width))
+    assert find_faces(np.full((height, width), 90, dtype=np.uint8)) == []
+
+
+def test_an_image_just_large_enough_may_hold_a_face():
+    assert photo.can_hold_a_face((48, 48)) and photo.can_hold_a_face((100, 4000))
+    assert not photo.can_hold_a_face((47, 48)) and not photo.can_hold_a_face((90, 4000))
+
+
+def test_every_photo_function_names_the_extra_when_opencv_is_missing(monkeypatch, grace_hopper):
+    monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` now fails as if OpenCV were not installed
+    gray, rgb = np.zeros((100, 100), dtype=np.uint8), np.zeros((100, 100, 3), dtype=np.uint8)
+    calls = [
+        lambda: read_image(grace_hopper),
+        lambda: to_gray(rgb),
+        lambda: find_faces(gray),
+        lambda: crop_face(gray, SquareCrop(0.0, 0.0, 96.0)),
+        lambda: draw_keypoints(rgb, []),
+    ]
+    for call in calls:
+        with pytest.raises(CommandError) as raised:
+            call()
+        assert str(raised.value) == 'OpenCV is not installed: pip install "fkp-helpers[photo]" (or opencv-python)'
+
+
+def test_an_opencv_that_is_installed_but_broken_says_so(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def broken_cv2(name, *args, **kwargs):
+        if name == "cv2":
+            raise ImportError("libGL.so.1: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "cv2")
+    monkeypatch.setattr(builtins, "__import__", broken_cv2)
+    with pytest.raises(CommandError, match=r"^OpenCV \(cv2\) is installed but does not load: libGL\.so\.1"):
+        photo.opencv()
 
 
 # --------------------------------------------------------------------------- predicting
