@@ -22,12 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fkp_helpers.cli_types import positive_int  # re-exported for the benchmark scripts' options
+from fkp_helpers.cli.argtypes import positive_int  # re-exported for the benchmark scripts' options
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 PORT_SCRIPT = REPO_ROOT / "benchmarks" / "article_a_tf1.py"
-PACKAGED_RESULTS_DIR = REPO_ROOT / "fkp_helpers" / "benchmark_results"  # read by fkp_helpers.reports
+PACKAGED_RESULTS_DIR = REPO_ROOT / "fkp_helpers" / "benchmark_results"  # read by fkp_helpers.figures.benchmark_tables
 
 
 class BenchmarkError(RuntimeError):
@@ -38,11 +38,11 @@ class BenchmarkError(RuntimeError):
 def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
     """Folder of the generated stand-in with ``n_train`` training rows and ``n_test`` test images.
 
-    Made once into the cache folder (the same one ``fkp_helpers.sources`` uses)
+    Made once into the cache folder (the same one ``fkp_helpers.data.sources`` uses)
     and reused afterwards; it holds Kaggle's files plus ``solution.csv``.
     """
-    from fkp_helpers.sources import STANDIN_MARKER, standin_folder
-    from fkp_helpers.synthetic import write_dataset
+    from fkp_helpers.data.sources import STANDIN_MARKER, standin_folder
+    from fkp_helpers.standin.dataset import write_dataset
 
     folder = standin_folder(seed, (n_train, n_test))
     if not (folder / STANDIN_MARKER).is_file():
@@ -53,7 +53,7 @@ def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
 
 def fresh_work_dir(name: str) -> Path:
     """An empty folder ``<cache>/benchmarks/<name>`` for one benchmark's runs (emptied if it exists)."""
-    from fkp_helpers.paths import cache_dir
+    from fkp_helpers.settings import cache_dir
 
     folder = cache_dir() / "benchmarks" / name
     if folder.exists():

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def train_and_score(data: Path, solution: Path, *, epochs: int, seed: int) -> tuple[list[Result], str]:
     """Train, predict and score the four models one after another; also return TensorFlow's version."""
-    from fkp_helpers.submission import score_submission
+    from fkp_helpers.data.submission import score_submission
 
     work = fresh_work_dir("accuracy")
     port = run_port(data, work / "tf1-port", epochs=epochs, patience=PATIENCE, seed=seed)

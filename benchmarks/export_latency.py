@@ -2,9 +2,9 @@
 
 A latency benchmark, not an accuracy one: it trains a short ``cnn`` run (3
 epochs on 1000 stand-in faces, once; later runs reuse it from the cache through
-:func:`fkp_helpers.run_cache.trained_run`) — how well it is trained does not
+:func:`fkp_helpers.nn.run_cache.trained_run`) — how well it is trained does not
 change how long a prediction takes. It exports the run with
-:func:`fkp_helpers.export.export_run` (``keypoints.keras`` and
+:func:`fkp_helpers.nn.export.export_run` (``keypoints.keras`` and
 ``keypoints.tflite``, both flip-averaged, in pixels), then, on the CPU only
 (GPUs hidden), times one image at a time (a batch of 1), the way a service
 answers one request:
@@ -12,7 +12,7 @@ answers one request:
 * the Keras file loaded with ``keras.saving.load_model``, called four ways:
   ``model.predict`` (what most tutorials show), ``model.predict_on_batch``, a
   direct call ``model(x, training=False)``, and that call in a ``tf.function``;
-* the TFLite file in ``tf.lite.Interpreter`` (:class:`fkp_helpers.export.TFLiteKeypoints`:
+* the TFLite file in ``tf.lite.Interpreter`` (:class:`fkp_helpers.nn.export.TFLiteKeypoints`:
   set the input, invoke, read the output), with the interpreter's default
   threads and with one thread; also the file ``fkp export --float16`` writes
   (float16 weights) and, not offered by ``fkp export``, a dynamic-range
@@ -62,11 +62,11 @@ from _common import (
     run_details,
 )
 
-from fkp_helpers.export import MAX_DIFFERENCE_PX, ExportedFiles, TFLiteKeypoints, export_run, tflite_flatbuffer
-from fkp_helpers.faces import render_faces
-from fkp_helpers.run_cache import run_metrics, trained_run
-from fkp_helpers.tensorflow_setup import keras, tf
-from fkp_helpers.training import MODEL_FILE, TrainConfig, TrainedRun
+from fkp_helpers.nn.export import MAX_DIFFERENCE_PX, ExportedFiles, TFLiteKeypoints, export_run, tflite_flatbuffer
+from fkp_helpers.standin.faces import render_faces
+from fkp_helpers.nn.run_cache import run_metrics, trained_run
+from fkp_helpers.nn.tensorflow_setup import keras, tf
+from fkp_helpers.nn.training import MODEL_FILE, TrainConfig, TrainedRun
 
 TRAIN_FACES = 1000
 EPOCHS = 3

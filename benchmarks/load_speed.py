@@ -4,7 +4,7 @@ On the same file, in one run:
 
 * ``articles' way`` — ``pd.read_csv``, then ``np.fromstring(image, sep=" ")`` on every
   row's ``Image``, stacked into float32 ``(N, 96, 96, 1)`` / 255 (as both articles do);
-* ``load_training(cache=False)`` — :mod:`fkp_helpers.kaggle_csv`, every byte checked;
+* ``load_training(cache=False)`` — :mod:`fkp_helpers.data.kaggle_csv`, every byte checked;
 * ``cached reload`` — ``python -c "import fkp_helpers; fkp_helpers.load_training(path)"``
   in a new process, wall clock, interpreter start and imports included, with the
   parsed-data cache filled (a temporary cache folder, removed afterwards).
@@ -38,7 +38,7 @@ from typing import TypeVar
 import numpy as np
 from _common import RESULTS_DIR, device_description, standin, write_results
 
-from fkp_helpers.kaggle_csv import load_training
+from fkp_helpers.data.kaggle_csv import load_training
 from fkp_helpers.keypoints import IMAGE_SIZE, KEYPOINT_COLUMNS
 
 T = TypeVar("T")

@@ -1,5 +1,5 @@
 """``python -m fkp_helpers …`` works the same as ``fkp …``."""
 
-from .cli import main
+from .cli.main import main
 
 raise SystemExit(main())

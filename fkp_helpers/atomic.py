@@ -13,7 +13,8 @@ temporary file is removed and the target is left as it was.
 :func:`atomic_path` does the same for a writer that wants a file name rather
 than a file object (Keras's ``model.save`` insists on a name ending ``.keras``):
 it yields the temporary path, which keeps the target's suffix
-(``.model.keras.<pid>-<random>.tmp.keras``).
+(``.model.keras.<pid>-<random>.tmp.keras``). :func:`replace` moves a file or
+folder built elsewhere into place, for writers that build whole folders.
 
 The written file gets the permissions of any new file, ``0o666`` less the
 umask (``tempfile.mkstemp`` would leave ``0o600``), also when it replaces a
@@ -106,7 +107,7 @@ def _replacing(path: Path, temporary: Path, *, fsync: bool) -> Iterator[None]:
     """Move ``temporary`` over ``path`` after the block; on an exception, remove it."""
     try:
         yield
-        _replace(temporary, path, fsync=fsync)
+        replace(temporary, path, fsync=fsync)
     except OSError as error:
         _remove(temporary)
         if _about_temporary(error, temporary):
@@ -118,8 +119,15 @@ def _replacing(path: Path, temporary: Path, *, fsync: bool) -> Iterator[None]:
         raise
 
 
-def _replace(temporary: Path, path: Path, *, fsync: bool) -> None:
-    os.replace(temporary, path)
+def replace(source: str | Path, target: str | Path, *, fsync: bool = False) -> None:
+    """Move the finished file or folder ``source`` over ``target`` in one step (``os.replace``).
+
+    For writers that build a whole folder beside its target (the stand-in, a
+    cached run) and then put it in place. ``target`` must not be a non-empty
+    folder. ``fsync=True`` also forces the rename to disk (POSIX).
+    """
+    path = Path(target)
+    os.replace(source, path)
     if fsync and hasattr(os, "O_DIRECTORY"):  # the rename itself, on POSIX
         folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -142,20 +150,27 @@ def _about_temporary(error: OSError, temporary: Path) -> bool:
 def signals_deferred() -> Iterator[None]:
     """Hold Ctrl-C and ``SIGTERM`` back during quick steps that must not be cut short.
 
-    A signal that arrives meanwhile is delivered when the block ends (so
-    ``KeyboardInterrupt`` is raised then). Only in the main thread on POSIX;
-    elsewhere the block runs as it is.
+    A signal that arrives meanwhile is delivered, to the handler that was in
+    place, when the block ends (so ``KeyboardInterrupt`` is raised then). The
+    handlers are swapped for ones that only take note, rather than the signals
+    blocked: a process-wide signal may be delivered to any thread (NumPy's and
+    TensorFlow's native threads included), and Python then runs its handler in
+    the main thread at once. Outside the main thread the block runs as it is.
     """
     import signal
     import threading
 
-    main_thread = threading.current_thread() is threading.main_thread()
-    if not main_thread or not hasattr(signal, "pthread_sigmask"):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    arrived: list[int] = []
+    held = [signal.SIGINT, signal.SIGTERM]
+    previous = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum)) for signum in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            if handler is not None:  # None: a handler set outside Python, which cannot be restored
+                signal.signal(signum, handler)
+        for signum in dict.fromkeys(arrived):  # each signal once, in the order they came
+            signal.raise_signal(signum)

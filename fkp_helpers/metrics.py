@@ -20,7 +20,7 @@ def rmse_px(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     Raises ``ValueError`` if the shapes differ, nothing is labelled, or a
     prediction for a labelled value is not finite.
     """
-    errors, observed = _squared_errors(y_true, y_pred)
+    errors, observed = squared_errors(y_true, y_pred)
     count = int(observed.sum())
     if count == 0:
         raise ValueError("no labelled keypoints to score: every value of y_true is NaN")
@@ -33,7 +33,7 @@ def rmse_per_keypoint_px(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, fl
     Same inputs as :func:`rmse_px`. A keypoint that is never labelled gets ``nan``.
     The dict follows :data:`~fkp_helpers.keypoints.KEYPOINT_NAMES` order.
     """
-    errors, observed = _squared_errors(y_true, y_pred)
+    errors, observed = squared_errors(y_true, y_pred)
     per_point_sum = errors.reshape(len(errors), -1, 2).sum(axis=(0, 2))
     per_point_count = observed.reshape(len(observed), -1, 2).sum(axis=(0, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -41,7 +41,7 @@ def rmse_per_keypoint_px(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, fl
     return {name: float(value) for name, value in zip(KEYPOINT_NAMES, rmse, strict=True)}
 
 
-def _squared_errors(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def squared_errors(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Squared errors (0 where unlabelled) and the boolean mask of labelled values, both ``(N, 30)``."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)

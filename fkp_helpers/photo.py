@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +50,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CommandError
+from .atomic import atomic_write
+from .errors import PhotoError
 from .keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
 
 MAX_PIXELS = 40_000_000
@@ -89,17 +88,17 @@ def opencv() -> ModuleType:
 
     The package does not require OpenCV, so that installing it never replaces
     an OpenCV already there (two OpenCV wheels share one ``cv2`` folder). Raises
-    :class:`CommandError` with :data:`OPENCV_MISSING` when it is not installed,
+    :class:`PhotoError` with :data:`OPENCV_MISSING` when it is not installed,
     or naming the import error when it is installed but does not load.
     """
     try:
         import cv2
     except ImportError as error:
         if isinstance(error, ModuleNotFoundError) and error.name == "cv2":
-            raise CommandError(OPENCV_MISSING) from None
+            raise PhotoError(OPENCV_MISSING) from None
         # Installed but broken, e.g. a system library the wheel needs is missing.
         message = f"OpenCV (cv2) is installed but does not load: {error}"
-        raise CommandError(message) from error
+        raise PhotoError(message) from error
     return cv2
 
 
@@ -112,25 +111,25 @@ def read_image(path: str | Path) -> np.ndarray:
     EXIF orientation is applied (as phones expect). An image of more than
     :data:`MAX_PIXELS` pixels is refused from its header, before decoding, when
     Pillow can read the header (PNG, JPEG, TIFF, WebP, BMP, …), else right after
-    decoding. Raises :class:`CommandError` with one line naming the file for a
+    decoding. Raises :class:`PhotoError` with one line naming the file for a
     missing file, a file OpenCV cannot decode, or a too large image.
     """
     cv2 = opencv()
 
     path = Path(path)
     if not path.exists():
-        raise CommandError(f"{path}: no such file")
+        raise PhotoError(f"{path}: no such file")
     if not path.is_file():
-        raise CommandError(f"{path}: not a file")
+        raise PhotoError(f"{path}: not a file")
     header_size = _header_size(path)
     if header_size is not None:
         _check_size(path, *header_size)
     encoded = np.fromfile(path, dtype=np.uint8)
     if encoded.size == 0:
-        raise CommandError(f"{path}: empty file, not an image")
+        raise PhotoError(f"{path}: empty file, not an image")
     bgr = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
     if bgr is None:
-        raise CommandError(f"{path}: not an image OpenCV can read (damaged, truncated or an unknown format)")
+        raise PhotoError(f"{path}: not an image OpenCV can read (damaged, truncated or an unknown format)")
     _check_size(path, bgr.shape[1], bgr.shape[0])
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
@@ -147,7 +146,7 @@ def _header_size(path: Path) -> tuple[int, int] | None:
             with Image.open(path) as image:
                 return image.size
     except Image.DecompressionBombError:  # over Pillow's own limit (~179 megapixels): far over ours
-        raise CommandError(
+        raise PhotoError(
             f"{path}: more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels, more than the limit "
             f"of {MAX_PIXELS / 1e6:g}; downscale it first"
         ) from None
@@ -157,7 +156,7 @@ def _header_size(path: Path) -> tuple[int, int] | None:
 
 def _check_size(path: Path, width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
-        raise CommandError(
+        raise PhotoError(
             f"{path}: {width}x{height} is {width * height / 1e6:.1f} megapixels, more than the limit "
             f"of {MAX_PIXELS / 1e6:g}; downscale it first"
         )
@@ -241,7 +240,7 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
         searched = gray
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE_FILE)
     if cascade.empty():
-        raise CommandError(f"{cv2.data.haarcascades + CASCADE_FILE}: OpenCV could not load its face cascade")
+        raise PhotoError(f"{cv2.data.haarcascades + CASCADE_FILE}: OpenCV could not load its face cascade")
     found = cascade.detectMultiScale(searched, scaleFactor=1.1, minNeighbors=3, minSize=(MIN_FACE_PX, MIN_FACE_PX))
     boxes = [
         FaceBox(round(x * factor), round(y * factor), round(w * factor), round(h * factor))
@@ -465,30 +464,21 @@ def _rounded(value: float) -> float | None:
 
 
 def write_png(path: str | Path, image_rgb: np.ndarray) -> None:
-    """Write ``image_rgb`` ``(H, W, 3)`` uint8 as a PNG file, atomically (temporary file + ``os.replace``)."""
+    """Write ``image_rgb`` ``(H, W, 3)`` uint8 as a PNG file, atomically (:func:`~fkp_helpers.atomic.atomic_write`)."""
     cv2 = opencv()
 
     path = Path(path)
     if path.suffix.lower() != ".png":
-        raise CommandError(f"{path}: the annotated image is written as PNG; name it *.png")
+        raise PhotoError(f"{path}: the annotated image is written as PNG; name it *.png")
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(_check_rgb(image_rgb), cv2.COLOR_RGB2BGR))
     if not ok:
-        raise CommandError(f"{path}: OpenCV could not encode the image as PNG")
-    _write_atomically(path, encoded.tobytes())
+        raise PhotoError(f"{path}: OpenCV could not encode the image as PNG")
+    with atomic_write(path, "wb") as out:
+        out.write(encoded.tobytes())
 
 
 def write_json(path: str | Path, value: Mapping[str, Any]) -> None:
-    """Write ``value`` as indented JSON (no NaN allowed), atomically (temporary file + ``os.replace``)."""
+    """Write ``value`` as indented JSON (no NaN allowed), atomically (:func:`~fkp_helpers.atomic.atomic_write`)."""
     text = json.dumps(value, indent=2, allow_nan=False) + "\n"
-    _write_atomically(Path(path), text.encode("utf-8"))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.stem}-{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
-    try:
-        with temporary.open("xb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as out:
+        out.write(text)

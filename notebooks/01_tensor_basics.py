@@ -67,7 +67,7 @@ if "google.colab" in sys.modules:
 
 # %%
 # Loads TensorFlow once, quietly (no start-up notices).
-import fkp_helpers.tensorflow_setup  # noqa: F401
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401
 
 import re
 

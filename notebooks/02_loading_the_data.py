@@ -89,7 +89,7 @@ from fkp_helpers.keypoints import (
     NUM_PIXELS,
     keypoint_index,
 )
-from fkp_helpers.plots import (
+from fkp_helpers.figures.faces import (
     plot_faces,
     plot_keypoint_spread,
     plot_labelled_counts,
@@ -97,7 +97,7 @@ from fkp_helpers.plots import (
     plot_mean_shape,
     plot_named_keypoints,
 )
-from fkp_helpers.synthetic import KAGGLE_LABELLED_COUNTS
+from fkp_helpers.standin.dataset import KAGGLE_LABELLED_COUNTS
 
 # %%
 SEED = 0  # picks the faces of the sample grid

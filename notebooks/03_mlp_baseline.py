@@ -66,7 +66,7 @@ if "google.colab" in sys.modules:
                    check=True)
 
 # %%
-import fkp_helpers.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 
 import time
 
@@ -77,7 +77,8 @@ import pandas as pd
 
 from fkp_helpers import find_data, load_training, plot_faces, quick_mode
 from fkp_helpers.keypoints import IMAGE_SIZE, NUM_PIXELS, NUM_TARGETS
-from fkp_helpers.learning_curves import compare_learning_curves, plot_learning_curves
+from fkp_helpers.figures.learning_curves import (compare_learning_curves,
+                                                 plot_learning_curves)
 from fkp_helpers.metrics import rmse_px
 
 keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow at once

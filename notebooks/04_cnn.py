@@ -66,7 +66,7 @@ if "google.colab" in sys.modules:
                    check=True)
 
 # %%
-import fkp_helpers.tensorflow_setup  # noqa: F401  TensorFlow, without start-up notices
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  TensorFlow, without notices
 
 import math
 import tempfile
@@ -81,11 +81,11 @@ import tensorflow as tf
 from keras import layers
 
 from fkp_helpers import find_data, load_training, plot_faces, quick_mode
-from fkp_helpers.devices import cpu_has_bfloat16, onednn_enabled
-from fkp_helpers.learning_curves import (compare_learning_curves, history_table,
-                                         plot_learning_curves)
-from fkp_helpers.run_cache import run_metrics, trained_run
-from fkp_helpers.training import TrainConfig
+from fkp_helpers.figures.learning_curves import (compare_learning_curves, history_table,
+                                                 plot_learning_curves)
+from fkp_helpers.nn.devices import cpu_has_bfloat16, onednn_enabled
+from fkp_helpers.nn.run_cache import run_metrics, trained_run
+from fkp_helpers.nn.training import TrainConfig
 
 keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow at once
 
@@ -353,7 +353,7 @@ plt.show()
 # the `avx512_bf16` or `amx_bf16` instructions) compute natively in *bfloat16*, which
 # has float32's range and needs no scaling: there `mixed_bfloat16` roughly doubles this
 # network's speed; elsewhere it is emulated, and much slower, so float32 stays.
-# `fkp_helpers.devices` reads the CPU's instruction flags (it does the same for
+# `fkp_helpers.nn.devices` reads the CPU's instruction flags (it does the same for
 # `fkp train`). With several GPUs, `MirroredStrategy` keeps a copy of the model on each,
 # splits every batch between them and averages their gradients. This cell's answer
 # depends on the machine that ran it:
@@ -536,7 +536,7 @@ plt.show()
 # ## The same recipe from the package
 #
 # The book's command line trains this network too, from the helpers' copy of it
-# (`fkp_helpers.models.build_model("seed-cnn")`; a test checks that it is the same
+# (`fkp_helpers.nn.models.build_model("seed-cnn")`; a test checks that it is the same
 # network as `build_article_a_cnn`, with the same loss and optimizer):
 #
 # ```bash

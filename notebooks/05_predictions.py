@@ -69,7 +69,7 @@ if "google.colab" in sys.modules:
 # %%
 import os
 
-import fkp_helpers.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 
 import itertools
 import shutil
@@ -82,14 +82,14 @@ import pandas as pd
 
 from fkp_helpers import (KEYPOINT_COLUMNS, DataError, find_data, flip_permutation,
                          load_lookup, load_test, load_training, quick_mode)
-from fkp_helpers.error_plots import (error_per_face_px, plot_error_per_keypoint,
-                                     worst_rows)
+from fkp_helpers.data.submission import (score_submission, validate_submission,
+                                         write_submission)
+from fkp_helpers.figures.error_analysis import (error_per_face_px,
+                                                plot_error_per_keypoint, worst_rows)
+from fkp_helpers.figures.faces import plot_faces, show_and_glue
 from fkp_helpers.metrics import rmse_per_keypoint_px, rmse_px
-from fkp_helpers.plots import plot_faces, show_and_glue
-from fkp_helpers.run_cache import run_metrics, trained_run
-from fkp_helpers.submission import (score_submission, validate_submission,
-                                    write_submission)
-from fkp_helpers.training import TrainConfig, split_rows
+from fkp_helpers.nn.run_cache import run_metrics, trained_run
+from fkp_helpers.nn.training import TrainConfig, split_rows
 
 # %%
 QUICK = quick_mode()  # FKP_QUICK=1: a short training run, for the test suite

@@ -1,7 +1,7 @@
 """Run a chapter's own definitions outside the notebook, for tests that compare them.
 
 A chapter writes its network in its own cells (the reader sees the Keras code);
-``fkp train`` builds the same network from :mod:`fkp_helpers.models`. The parity
+``fkp train`` builds the same network from :mod:`fkp_helpers.nn.models`. The parity
 tests take the chapter's functions from its ``py:percent`` file and check that
 both give the same network (:func:`assert_same_network`).
 

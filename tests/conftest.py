@@ -46,7 +46,7 @@ def fkp_fails(capsys: pytest.CaptureFixture[str]) -> Callable[[list[str], str], 
     holds ``message`` and no traceback (stdout may say which data was found
     before the error). Returns that line.
     """
-    from fkp_helpers.cli import main
+    from fkp_helpers.cli.main import main
 
     def fails(argv: list[str], message: str) -> str:
         assert main(argv) == 2

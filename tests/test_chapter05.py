@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from chapter_code import chapter_namespace
-from fkp_helpers.kaggle_csv import load_lookup, load_test
-from fkp_helpers.submission import validate_submission, write_submission
+from fkp_helpers.data.kaggle_csv import load_lookup, load_test
+from fkp_helpers.data.submission import validate_submission, write_submission
 
 TINY = Path(__file__).parent / "fixtures" / "kaggle_tiny"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fkp_helpers.cli import main
+from fkp_helpers.cli.main import main
 
 
 def run_fkp(*args: str) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fkp_helpers import cli
+from fkp_helpers.cli import main as cli
 from fkp_helpers.keypoints import KEYPOINT_NAMES
 from fkp_helpers.photo import OPENCV_MISSING, read_image, write_png
 
@@ -24,9 +24,9 @@ def grace_hopper() -> Path:
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory) -> Path:
     """An ``mlp`` trained for one epoch on 48 stand-in faces (a few seconds)."""
-    from fkp_helpers.devices import detect_plan
-    from fkp_helpers.faces import render_faces
-    from fkp_helpers.training import TrainConfig, train
+    from fkp_helpers.nn.devices import detect_plan
+    from fkp_helpers.standin.faces import render_faces
+    from fkp_helpers.nn.training import TrainConfig, train
 
     images, keypoints = render_faces(48, seed=2)
     run_dir = tmp_path_factory.mktemp("run") / "mlp"

@@ -10,9 +10,9 @@ import stat
 
 import pytest
 
-from fkp_helpers import training
-from fkp_helpers.cli import main
-from fkp_helpers.synthetic import write_dataset
+from fkp_helpers.nn import training
+from fkp_helpers.cli.main import main
+from fkp_helpers.standin.dataset import write_dataset
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +191,7 @@ def test_predict_names_a_model_file_given_for_the_run_folder(tmp_path, standin, 
 @pytest.fixture
 def foreign_run(tmp_path, run_dir):
     """A copy of ``run_dir`` whose model.keras holds another program's network (here: an untrained cnn)."""
-    from fkp_helpers.models import get_spec
+    from fkp_helpers.nn.models import get_spec
 
     folder = tmp_path / "foreign"
     shutil.copytree(run_dir, folder)

@@ -19,7 +19,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from fkp_helpers.error_plots import (
+from fkp_helpers.figures.error_analysis import (
     SIDE_COLOURS,
     error_per_face_px,
     keypoint_side,
@@ -222,7 +222,7 @@ def test_keypoint_sides_rejects_bad_shapes():
 
 def test_importing_the_module_loads_neither_matplotlib_nor_tensorflow():
     code = (
-        "import sys, fkp_helpers.error_plots; "
+        "import sys, fkp_helpers.figures.error_analysis; "
         "print(any(m in sys.modules for m in ('matplotlib', 'tensorflow', 'pandas')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

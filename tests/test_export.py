@@ -8,15 +8,16 @@ import shutil
 import numpy as np
 import pytest
 
-from fkp_helpers import cli, export
-from fkp_helpers.devices import plan_devices
-from fkp_helpers.errors import CommandError
-from fkp_helpers.export import MAX_DIFFERENCE_PX, TFLiteKeypoints, export_run, serving_model
-from fkp_helpers.faces import render_faces
-from fkp_helpers.models import build_mlp
-from fkp_helpers.tensorflow_setup import keras
-from fkp_helpers.tf_data import flip_horizontally_numpy
-from fkp_helpers.training import TrainConfig, TrainedRun, load_run, predict_px, save_model_atomically, train
+from fkp_helpers.cli import main as cli
+from fkp_helpers.nn import export
+from fkp_helpers.nn.devices import plan_devices
+from fkp_helpers.errors import RunError
+from fkp_helpers.nn.export import MAX_DIFFERENCE_PX, TFLiteKeypoints, export_run, serving_model
+from fkp_helpers.standin.faces import render_faces
+from fkp_helpers.nn.models import build_mlp
+from fkp_helpers.nn.tensorflow_setup import keras
+from fkp_helpers.nn.tf_data import flip_horizontally_numpy
+from fkp_helpers.nn.training import TrainConfig, TrainedRun, load_run, predict_px, save_model_atomically, train
 
 
 def _faces(n: int, seed: int) -> np.ndarray:
@@ -99,7 +100,7 @@ def test_the_tflite_runner_takes_any_batch_size_and_rejects_bad_input(exported, 
         runner.predict_px(images[:, :, :, 0])
     broken = tmp_path / "broken.tflite"
     broken.write_bytes(b"not a flatbuffer")
-    with pytest.raises(CommandError, match="broken.tflite: not a readable TFLite model"):
+    with pytest.raises(RunError, match="broken.tflite: not a readable TFLite model"):
         TFLiteKeypoints(broken)
 
 

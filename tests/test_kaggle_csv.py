@@ -1,4 +1,4 @@
-"""Tests for fkp_helpers.kaggle_csv: what the readers return, and every malformed input they refuse."""
+"""Tests for fkp_helpers.data.kaggle_csv: what the readers return, and every malformed input they refuse."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fkp_helpers import kaggle_csv
+from fkp_helpers.data import kaggle_csv
 from fkp_helpers.errors import DataError
-from fkp_helpers.kaggle_csv import load_locations, load_lookup, load_test, load_training
+from fkp_helpers.data.kaggle_csv import load_locations, load_lookup, load_test, load_training
 from fkp_helpers.keypoints import KEYPOINT_COLUMNS, NUM_PIXELS
 
 NOSE_TIP_X = KEYPOINT_COLUMNS.index("nose_tip_x")

@@ -17,7 +17,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from fkp_helpers.errors import DataError
-from fkp_helpers.learning_curves import (
+from fkp_helpers.figures.learning_curves import (
     HISTORY_FILE,
     compare_learning_curves,
     history_table,
@@ -223,9 +223,9 @@ def test_a_log_epoch_axis_keeps_plain_labels(tmp_path: Path) -> None:
 
 
 def test_the_history_of_a_real_training_run_reads_and_plots(tmp_path: Path) -> None:
-    from fkp_helpers.faces import render_faces
-    from fkp_helpers.training import HISTORY_FILE as TRAINING_HISTORY_FILE
-    from fkp_helpers.training import TrainConfig, train
+    from fkp_helpers.standin.faces import render_faces
+    from fkp_helpers.nn.training import HISTORY_FILE as TRAINING_HISTORY_FILE
+    from fkp_helpers.nn.training import TrainConfig, train
 
     assert HISTORY_FILE == TRAINING_HISTORY_FILE
     images, keypoints = render_faces(24, seed=1)

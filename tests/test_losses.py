@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from fkp_helpers.losses import (
+from fkp_helpers.nn.losses import (
     MaskedMeanSquaredError,
     MaskedRMSEPixels,
     MaskedRootMeanSquaredError,

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from fkp_helpers.models import (
+from fkp_helpers.nn.models import (
     MODEL_NAMES,
     MODELS,
     TargetScaling,
@@ -96,6 +96,6 @@ def test_unknown_names_are_refused_with_the_choices():
 
 
 def test_importing_the_registry_does_not_import_tensorflow():
-    code = "import fkp_helpers.models, sys; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = "import fkp_helpers.nn.models, sys; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

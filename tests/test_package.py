@@ -32,7 +32,7 @@ def test_lazy_attribute_errors_name_the_attribute():
 def test_opencv_is_imported_only_where_a_photo_is_read():
     """The modules of the photo path load without OpenCV; `cv2` comes in with the first photo."""
     code = (
-        "import sys; import fkp_helpers.photo, fkp_helpers.scenes, fkp_helpers.cli_detect, fkp_helpers.cli; "
+        "import sys; import fkp_helpers.photo, fkp_helpers.standin.scenes, fkp_helpers.cli.detect, fkp_helpers.cli.main; "
         "print('cv2' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -62,7 +62,7 @@ def test_tensorflow_setup_is_silent_and_leaves_the_devices_configurable():
     """Devices are listed inside the silenced start-up (the full wheel's cuInit line on a CPU machine goes there),
     but not initialised: visible devices can still be chosen afterwards, and using TensorFlow prints nothing."""
     code = (
-        "from fkp_helpers.tensorflow_setup import tf; "
+        "from fkp_helpers.nn.tensorflow_setup import tf; "
         "tf.config.set_visible_devices(tf.config.list_physical_devices('CPU'), 'CPU'); "
         "print(len(tf.config.list_logical_devices('CPU')), int(tf.constant(1) + 1))"
     )

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from chapter_code import assert_same_network, chapter_namespace
 
-from fkp_helpers.models import build_model, get_spec
-from fkp_helpers.training import TrainConfig, split_rows
+from fkp_helpers.nn.models import build_model, get_spec
+from fkp_helpers.nn.training import TrainConfig, split_rows
 
 CHAPTER = "03_mlp_baseline"
 

@@ -1,7 +1,7 @@
 """Chapter 4 writes article A's network, loss and optimizer; ``fkp train`` takes them from the package.
 
 The chapter's ``build_article_a_cnn``, ``rmse``, ``rmse_px``, ``article_a_optimizer``
-and constants must stay what :func:`fkp_helpers.models.build_model` and
+and constants must stay what :func:`fkp_helpers.nn.models.build_model` and
 ``get_spec("seed-cnn")`` give (see ``tests/chapter_code.py``).
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from chapter_code import assert_same_network, chapter_namespace
 
-from fkp_helpers.losses import MaskedRootMeanSquaredError
-from fkp_helpers.models import build_model, get_spec
-from fkp_helpers.tensorflow_setup import keras
+from fkp_helpers.nn.losses import MaskedRootMeanSquaredError
+from fkp_helpers.nn.models import build_model, get_spec
+from fkp_helpers.nn.tensorflow_setup import keras
 
 SPEC = get_spec("seed-cnn")
 

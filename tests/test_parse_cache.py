@@ -1,4 +1,4 @@
-"""Tests for fkp_helpers.parse_cache: reuse, invalidation, corrupt entries, atomic writes."""
+"""Tests for fkp_helpers.data.parse_cache: reuse, invalidation, corrupt entries, atomic writes."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fkp_helpers import kaggle_csv, parse_cache
+from fkp_helpers.data import kaggle_csv
+from fkp_helpers.data import parse_cache
 from fkp_helpers.errors import DataError
-from fkp_helpers.kaggle_csv import load_test, load_training
-from fkp_helpers.paths import cache_dir
+from fkp_helpers.data.kaggle_csv import load_test, load_training
+from fkp_helpers.settings import cache_dir
 
 
 def cache_files() -> list[Path]:

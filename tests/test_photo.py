@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from fkp_helpers import photo
-from fkp_helpers.errors import CommandError
+from fkp_helpers.errors import PhotoError
 from fkp_helpers.keypoints import KEYPOINT_NAMES
 from fkp_helpers.photo import (
     FaceBox,
@@ -151,7 +151,7 @@ def test_read_image_errors_name_the_file_on_one_line(tmp_path, grace_hopper):
         empty: "empty file",
     }
     for path, message in cases.items():
-        with pytest.raises(CommandError) as caught:
+        with pytest.raises(PhotoError) as caught:
             read_image(path)
         assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)
         assert "\n" not in str(caught.value)
@@ -164,7 +164,7 @@ def test_a_huge_image_is_refused_from_its_header_before_decoding(monkeypatch, gr
         raise AssertionError("decoded a too large image")
 
     monkeypatch.setattr(cv2, "imdecode", no_decoding)
-    with pytest.raises(CommandError) as caught:
+    with pytest.raises(PhotoError) as caught:
         read_image(grace_hopper)
     assert str(caught.value) == (
         f"{grace_hopper}: 512x600 is 0.3 megapixels, more than the limit of 0.3; downscale it first"
@@ -174,7 +174,7 @@ def test_a_huge_image_is_refused_from_its_header_before_decoding(monkeypatch, gr
 def test_the_size_limit_also_applies_after_decoding_when_the_header_is_unknown(monkeypatch, grace_hopper):
     monkeypatch.setattr(photo, "MAX_PIXELS", 300_000)
     monkeypatch.setattr(photo, "_header_size", lambda path: None)
-    with pytest.raises(CommandError, match="512x600 is 0.3 megapixels, more than the limit"):
+    with pytest.raises(PhotoError, match="512x600 is 0.3 megapixels, more than the limit"):
         read_image(grace_hopper)
 
 
@@ -238,7 +238,7 @@ def test_every_photo_function_names_the_extra_when_opencv_is_missing(monkeypatch
         lambda: draw_keypoints(rgb, []),
     ]
     for call in calls:
-        with pytest.raises(CommandError) as raised:
+        with pytest.raises(PhotoError) as raised:
             call()
         assert str(raised.value) == 'OpenCV is not installed: pip install "fkp-helpers[photo]" (or opencv-python)'
 
@@ -255,7 +255,7 @@ def test_an_opencv_that_is_installed_but_broken_says_so(monkeypatch):
 
     monkeypatch.delitem(sys.modules, "cv2")
     monkeypatch.setattr(builtins, "__import__", broken_cv2)
-    with pytest.raises(CommandError, match=r"^OpenCV \(cv2\) is installed but does not load: libGL\.so\.1"):
+    with pytest.raises(PhotoError, match=r"^OpenCV \(cv2\) is installed but does not load: libGL\.so\.1"):
         photo.opencv()
 
 
@@ -328,7 +328,7 @@ def test_write_png_and_write_json_write_complete_files_and_leave_no_temporaries(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "out.png"]
     np.testing.assert_array_equal(read_image(tmp_path / "out.png"), image)
     assert json.loads((tmp_path / "out.json").read_text()) == {"faces": []}
-    with pytest.raises(CommandError, match="name it"):
+    with pytest.raises(PhotoError, match="name it"):
         write_png(tmp_path / "out.jpg", image)
 
 

@@ -16,7 +16,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from fkp_helpers.plots import PREDICTED_COLOUR, TRUE_COLOUR, plot_faces, show_and_glue
+from fkp_helpers.figures.faces import PREDICTED_COLOUR, TRUE_COLOUR, plot_faces, show_and_glue
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +112,7 @@ def test_bad_input_raises_a_clear_error(images: np.ndarray, kwargs: dict, messag
 
 
 def test_importing_plots_does_not_import_matplotlib() -> None:
-    code = "import sys, fkp_helpers.plots; assert 'matplotlib' not in sys.modules"
+    code = "import sys, fkp_helpers.figures.faces; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -15,7 +15,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.patches import Ellipse, Rectangle
 
 from fkp_helpers.keypoints import FOUR_KEYPOINT_SOURCE, KEYPOINT_NAMES, keypoint_index
-from fkp_helpers.plots import (
+from fkp_helpers.figures.faces import (
     FOUR_SOURCE_COLOUR,
     LABELLED_COLOUR,
     plot_keypoint_spread,

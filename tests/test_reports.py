@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fkp_helpers.reports import accuracy_table, benchmark_details, benchmark_record, file_size_table, latency_table
+from fkp_helpers.figures.benchmark_tables import accuracy_table, benchmark_details, benchmark_record, file_size_table, latency_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOWN_IN_BOOK = ("accuracy", "export")

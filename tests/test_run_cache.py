@@ -1,8 +1,8 @@
 import numpy as np
 
-from fkp_helpers.devices import detect_plan, plan_devices
-from fkp_helpers.run_cache import run_folder, run_metrics, trained_run
-from fkp_helpers.training import TrainConfig
+from fkp_helpers.nn.devices import detect_plan, plan_devices
+from fkp_helpers.nn.run_cache import run_folder, run_metrics, trained_run
+from fkp_helpers.nn.training import TrainConfig
 
 
 def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
@@ -15,7 +15,7 @@ def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
     assert first.run_dir == run_folder(X, y, config, plan) and run_metrics(first)["epochs_run"] == 1
     assert not list(first.run_dir.parent.glob(".*")), "scratch folder left behind"
 
-    import fkp_helpers.run_cache as run_cache
+    import fkp_helpers.nn.run_cache as run_cache
 
     monkeypatch.setattr(run_cache, "train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")))
     second = trained_run(X, y, config)
@@ -27,7 +27,7 @@ def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
 
 def test_a_change_to_the_training_code_trains_afresh(monkeypatch, tmp_path):
     """A cached run is only reused by the code that made it."""
-    import fkp_helpers.run_cache as run_cache
+    import fkp_helpers.nn.run_cache as run_cache
 
     rng = np.random.default_rng(1)
     X = rng.random((8, 96, 96, 1), dtype=np.float32)

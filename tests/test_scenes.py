@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fkp_helpers.faces import render_faces
+from fkp_helpers.standin.faces import render_faces
 from fkp_helpers.keypoints import keypoint_index
 from fkp_helpers.photo import FaceBox, crop_face, square_around, to_gray
-from fkp_helpers.scenes import FACE_SIDE_RANGE, box_iou, detection_rate, make_scene, matching_box
+from fkp_helpers.standin.scenes import FACE_SIDE_RANGE, box_iou, detection_rate, make_scene, matching_box
 
 SMALL = (700, 520)  # the smallest comfortable scene: fast, still holds the largest face
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fkp_helpers import sources
+from fkp_helpers.data import sources
 from fkp_helpers.errors import DataError
 
 
@@ -73,9 +73,7 @@ def test_falls_back_to_generated_standin_once(tmp_path, monkeypatch, capsys):
         calls.append((n_train, n_test, seed))
         make_kaggle_folder(Path(folder), standin=True)
 
-    from fkp_helpers import synthetic
-
-    monkeypatch.setattr(synthetic, "write_dataset", fake_write_dataset)
+    monkeypatch.setattr(sources, "write_dataset", fake_write_dataset)
     first = sources.find_data(standin_size=(10, 2), standin_seed=3)
     second = sources.find_data(standin_size=(10, 2), standin_seed=3)
     assert calls == [(10, 2, 3)]

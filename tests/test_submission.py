@@ -1,4 +1,4 @@
-"""Tests for fkp_helpers.submission: writing, validating and scoring Kaggle submissions."""
+"""Tests for fkp_helpers.data.submission: writing, validating and scoring Kaggle submissions."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from fkp_helpers.errors import DataError
-from fkp_helpers.kaggle_csv import LookupTable, load_lookup
+from fkp_helpers.data.kaggle_csv import LookupTable, load_lookup
 from fkp_helpers.keypoints import KEYPOINT_COLUMNS
-from fkp_helpers.submission import score_submission, validate_submission, write_submission
+from fkp_helpers.data.submission import score_submission, validate_submission, write_submission
 
 NOSE_X = KEYPOINT_COLUMNS.index("nose_tip_x")
 LEFT_EYE_Y = KEYPOINT_COLUMNS.index("left_eye_center_y")

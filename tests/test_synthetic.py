@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fkp_helpers import synthetic
-from fkp_helpers.faces import render_faces
+from fkp_helpers.standin import dataset as synthetic
+from fkp_helpers.standin.faces import render_faces
 from fkp_helpers.keypoints import (
     FOUR_KEYPOINT_SOURCE,
     KEYPOINT_COLUMNS,
@@ -25,8 +25,8 @@ from fkp_helpers.keypoints import (
     TRAINING_COLUMNS,
     keypoint_index,
 )
-from fkp_helpers.progress import ProgressBar
-from fkp_helpers.synthetic import KAGGLE_LABELLED_COUNTS, labelled_mask, lookup_features, write_dataset
+from fkp_helpers.standin.progress import ProgressBar
+from fkp_helpers.standin.dataset import KAGGLE_LABELLED_COUNTS, labelled_mask, lookup_features, write_dataset
 
 FILES = ("training.csv", "test.csv", "IdLookupTable.csv", "SampleSubmission.csv", "solution.csv", "standin.json")
 N_TRAIN, N_TEST, SEED = 40, 12, 3
@@ -180,7 +180,7 @@ def test_stand_in_bytes_are_pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
     assert found == FINGERPRINTS[version], (
         f"the stand-in's bytes changed (files: {sorted(k for k in found if found[k] != FINGERPRINTS[version].get(k))}). "
-        f"If the change is intended: bump STANDIN_VERSION in fkp_helpers/synthetic.py to {version + 1} "
+        f"If the change is intended: bump STANDIN_VERSION in fkp_helpers/standin/dataset.py to {version + 1} "
         "(it names the stand-in's cache folder, so old caches are not read), add these fingerprints "
         f"under {version + 1} in FINGERPRINTS: {found}, and regenerate the chapters' stored outputs "
         "with an empty cache: FKP_CACHE_DIR=$(mktemp -d) make outputs"
@@ -406,7 +406,7 @@ def test_progress_bar_renders_counts() -> None:
 
 def test_importing_the_generator_stays_light() -> None:
     code = (
-        "import sys, fkp_helpers.synthetic, fkp_helpers.progress, fkp_helpers.faces; "
+        "import sys, fkp_helpers.standin.dataset, fkp_helpers.standin.progress, fkp_helpers.standin.faces; "
         "heavy = {'tensorflow', 'matplotlib', 'pandas'} & set(sys.modules); assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

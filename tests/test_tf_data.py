@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from fkp_helpers.keypoints import KEYPOINT_COLUMNS, keypoint_index
-from fkp_helpers.tf_data import flip_horizontally, flip_horizontally_numpy, make_dataset, random_flip
+from fkp_helpers.nn.tf_data import flip_horizontally, flip_horizontally_numpy, make_dataset, random_flip
 
 LEFT_EYE, RIGHT_EYE, NOSE = (keypoint_index(n) for n in ("left_eye_center", "right_eye_center", "nose_tip"))
 

@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import pytest
 
-from fkp_helpers import training
-from fkp_helpers.devices import (
+from fkp_helpers.nn import training
+from fkp_helpers.nn.devices import (
     DevicePlan,
     cpu_has_bfloat16,
     detect_plan,
@@ -20,10 +20,10 @@ from fkp_helpers.devices import (
     onednn_enabled,
     plan_devices,
 )
-from fkp_helpers.errors import CommandError
-from fkp_helpers.faces import render_faces
+from fkp_helpers.errors import ConfigError, RunError
+from fkp_helpers.standin.faces import render_faces
 from fkp_helpers.metrics import rmse_px
-from fkp_helpers.training import (
+from fkp_helpers.nn.training import (
     TrainConfig,
     TrainingInterrupted,
     load_run,
@@ -152,7 +152,7 @@ def test_the_validation_split_is_the_first_rows_or_a_seeded_fraction():
 
     complete = split_rows(y, TrainConfig("seed-cnn", valid_rows=5, complete_only=True).resolved())
     assert not np.isnan(y[np.concatenate(complete)]).any() and len(complete[0]) + len(complete[1]) == 40
-    with pytest.raises(CommandError, match="too few"):
+    with pytest.raises(ConfigError, match="too few"):
         split_rows(y, TrainConfig("seed-cnn", valid_rows=40, complete_only=True).resolved())
 
 
@@ -160,9 +160,9 @@ def test_config_defaults_come_from_the_model_and_bad_values_are_refused():
     resolved = TrainConfig("seed-cnn").resolved()
     assert (resolved.batch_size, resolved.epochs, resolved.patience, resolved.valid_rows) == (64, 100, 10, 100)
     assert TrainConfig("seed-cnn", valid_fraction=0.2).resolved().valid_rows is None
-    with pytest.raises(CommandError, match="not both"):
+    with pytest.raises(ConfigError, match="not both"):
         TrainConfig("mlp", valid_rows=3, valid_fraction=0.2).resolved()
-    with pytest.raises(CommandError, match="epochs"):
+    with pytest.raises(ConfigError, match="epochs"):
         TrainConfig("mlp", epochs=0).resolved()
 
 
@@ -205,14 +205,14 @@ def test_resume_continues_from_the_checkpoint_and_appends_to_the_history(tmp_pat
     run_dir = tmp_path / "run"
     config = TrainConfig("mlp", epochs=1, valid_rows=8, batch_size=8)
     train(images, keypoints, run_dir, config, plan=CPU, verbose=0)
-    with pytest.raises(CommandError, match="already holds a trained model"):
+    with pytest.raises(RunError, match="already holds a trained model"):
         train(images, keypoints, run_dir, config, plan=CPU, verbose=0)
-    with pytest.raises(CommandError, match="already run 1 epochs"):
+    with pytest.raises(RunError, match="already run 1 epochs"):
         train(images, keypoints, run_dir, resume_config(run_dir), resume=True, plan=CPU, verbose=0)
-    with pytest.raises(CommandError, match="seed"):
+    with pytest.raises(RunError, match="seed"):
         train(images, keypoints, run_dir, TrainConfig("mlp", epochs=3, valid_rows=8, batch_size=8, seed=9),
               resume=True, plan=CPU, verbose=0)
-    with pytest.raises(CommandError, match="other data"):
+    with pytest.raises(RunError, match="other data"):
         train(images[:-1], keypoints[:-1], run_dir, resume_config(run_dir, epochs=3), resume=True, plan=CPU,
               verbose=0)
 
@@ -274,33 +274,33 @@ def test_a_failed_save_leaves_the_previous_checkpoint_and_no_temporary_file(tmp_
 
 
 def test_loading_a_missing_or_damaged_run_is_a_command_error(tmp_path, faces):
-    with pytest.raises(CommandError, match="no such run folder"):
+    with pytest.raises(RunError, match="no such run folder"):
         load_run(tmp_path / "nothing")
     images, keypoints = faces
     run_dir = tmp_path / "run"
     train(images, keypoints, run_dir, TrainConfig("mlp", epochs=1, valid_rows=8), plan=CPU, verbose=0)
     intact = (run_dir / "model.keras").read_bytes()
     (run_dir / "model.keras").write_bytes(b"not a zip file")
-    with pytest.raises(CommandError, match=r"model\.keras: truncated or corrupt .*--resume, or delete it"):
+    with pytest.raises(RunError, match=r"model\.keras: truncated or corrupt .*--resume, or delete it"):
         load_run(run_dir)
     (run_dir / "model.keras").write_bytes(intact[: len(intact) - 1000])
-    with pytest.raises(CommandError, match=r"model\.keras: truncated or corrupt"):
+    with pytest.raises(RunError, match=r"model\.keras: truncated or corrupt"):
         load_run(run_dir)
     save_model_atomically(keras.Sequential([keras.Input((96, 96, 1)), keras.layers.Flatten(),
                                             keras.layers.Dense(30)]), run_dir / "model.keras")
-    with pytest.raises(CommandError, match=r"model\.keras: holds another network than the mlp that run\.json"):
+    with pytest.raises(RunError, match=r"model\.keras: holds another network than the mlp that run\.json"):
         load_run(run_dir)
-    with pytest.raises(CommandError, match="a file; name the run folder"):
+    with pytest.raises(RunError, match="a file; name the run folder"):
         load_run(run_dir / "model.keras")
     (run_dir / "model.keras").unlink()
-    with pytest.raises(CommandError, match="missing"):
+    with pytest.raises(RunError, match="missing"):
         load_run(run_dir)
     (run_dir / "run.json").write_text("{broken")
-    with pytest.raises(CommandError, match=r"run\.json: not readable JSON"):
+    with pytest.raises(RunError, match=r"run\.json: not readable JSON"):
         load_run(run_dir)
 
 
 def test_reduce_lr_on_plateau_is_refused_for_a_scheduled_optimizer(tmp_path, faces):
     images, keypoints = faces
-    with pytest.raises(CommandError, match="schedule"):
+    with pytest.raises(ConfigError, match="schedule"):
         train(images, keypoints, tmp_path / "run", TrainConfig("cnn", reduce_lr_patience=2), plan=CPU, verbose=0)

@@ -1,7 +1,7 @@
 """``fkp detect``: the 15 keypoints of every face in a photo, drawn on it and (optionally) saved as JSON.
 
 :func:`add_commands` registers the command on ``fkp``'s sub-parsers. Problems
-the user can fix raise :class:`~fkp_helpers.errors.CommandError`, which ``fkp``
+the user can fix raise :class:`~fkp_helpers.cli.errors.CommandError`, which ``fkp``
 prints on one line (exit 2). TensorFlow is imported only once a face has been
 found, to load the model.
 """
@@ -12,12 +12,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_types import positive_int
+from .argtypes import positive_int
 from .errors import CommandError
-from .keypoints import keypoint_index
+from ..keypoints import keypoint_index
 
 if TYPE_CHECKING:
-    from .photo import FaceKeypoints
+    from ..photo import FaceKeypoints
 
 EXIT_OK = 0
 
@@ -41,7 +41,7 @@ def add_commands(subparsers: Any) -> None:
 
 def run_detect(args: argparse.Namespace) -> int:
     """``fkp detect``: read the photo, find faces, predict, write the annotated PNG (and JSON), print each face."""
-    from .photo import (
+    from ..photo import (
         can_hold_a_face,
         detect_keypoints,
         draw_keypoints,
@@ -74,7 +74,7 @@ def run_detect(args: argparse.Namespace) -> int:
     if args.max_faces is not None:
         boxes = boxes[: args.max_faces]
 
-    from .training import load_run
+    from ..nn.training import load_run
 
     faces = detect_keypoints(image, load_run(args.model).predict_px, boxes)
     for number, face in enumerate(faces, start=1):

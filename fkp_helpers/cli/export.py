@@ -2,7 +2,7 @@
 
 :func:`add_commands` registers the command on ``fkp``'s sub-parsers; its
 handler returns the exit status. Problems the user can fix raise
-:class:`~fkp_helpers.errors.CommandError`, which ``fkp`` prints on one line
+:class:`~fkp_helpers.cli.errors.CommandError`, which ``fkp`` prints on one line
 (exit 2). TensorFlow is imported only when the handler runs.
 """
 
@@ -41,9 +41,9 @@ def run_export(args: argparse.Namespace) -> int:
 
     :class:`CommandError` if the two files disagree by more than ``MAX_DIFFERENCE_PX`` on the check faces.
     """
-    from .export import MAX_DIFFERENCE_PX, TFLiteKeypoints, export_run
-    from .faces import render_faces
-    from .tensorflow_setup import keras
+    from ..nn.export import MAX_DIFFERENCE_PX, TFLiteKeypoints, export_run
+    from ..standin.faces import render_faces
+    from ..nn.tensorflow_setup import keras
 
     files = export_run(args.model, args.out, float16=args.float16)
     pixels, _ = render_faces(CHECK_FACES, seed=0)

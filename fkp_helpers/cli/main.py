@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from .cli_types import positive_int, random_seed
-from .errors import CommandError, DataError
+from .argtypes import positive_int, random_seed
+from ..errors import FkpError
+from .errors import CommandError
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with TerminateAsInterrupt() as terminate:
         try:
             status = int(args.handler(args))
-        except (DataError, CommandError) as error:
+        except (FkpError, CommandError) as error:
             return _fail(str(error))
         except OSError as error:  # unwritable output folder, full disk, …
             where = f"{error.filename}: " if error.filename else ""
@@ -112,9 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.set_defaults(handler=_data_info)
 
-    from .cli_detect import add_commands as add_detect_commands
-    from .cli_export import add_commands as add_export_commands
-    from .cli_models import add_commands as add_model_commands
+    from .detect import add_commands as add_detect_commands
+    from .export import add_commands as add_export_commands
+    from .models import add_commands as add_model_commands
 
     add_model_commands(commands)
     add_detect_commands(commands)
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from .synthetic import write_dataset
+    from ..standin.dataset import write_dataset
 
     if args.out.exists() and not args.out.is_dir():
         raise CommandError(f"{args.out}: exists and is not a folder")
@@ -136,8 +137,8 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _data_info(args: argparse.Namespace) -> int:
-    from .data_check import check_folder
-    from .sources import find_data
+    from ..data.check import check_folder
+    from ..data.sources import find_data
 
     folder = args.data if args.data is not None else find_data().path
     report = check_folder(folder)

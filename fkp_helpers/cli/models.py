@@ -2,8 +2,8 @@
 
 :func:`add_commands` registers them on ``fkp``'s sub-parsers; each handler
 takes the parsed arguments and returns the exit status. Problems the user can
-fix raise :class:`~fkp_helpers.errors.CommandError` or
-:class:`~fkp_helpers.errors.DataError`, which ``fkp`` prints on one line (exit 2).
+fix raise :class:`~fkp_helpers.cli.errors.CommandError` or
+a library :class:`~fkp_helpers.errors.FkpError`, which ``fkp`` prints on one line (exit 2).
 TensorFlow is imported only when a handler runs, so ``fkp --help`` stays fast.
 """
 
@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_types import fraction, positive_int, random_seed
-from .errors import CommandError, DataError
-from .keypoints import IMAGE_SIZE
-from .models import MODEL_NAMES, MODELS
+from .argtypes import fraction, positive_int, random_seed
+from ..errors import DataError
+from .errors import CommandError
+from ..keypoints import IMAGE_SIZE
+from ..nn.models import MODEL_NAMES, MODELS
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 130
@@ -95,10 +96,10 @@ def run_train(args: argparse.Namespace) -> int:
     elif args.model is None:
         raise CommandError(f"--model is required to start a run (one of {', '.join(MODEL_NAMES)})")
 
-    from .devices import detect_plan
-    from .kaggle_csv import load_training
-    from .sources import find_data
-    from .training import (
+    from ..nn.devices import detect_plan
+    from ..data.kaggle_csv import load_training
+    from ..data.sources import find_data
+    from ..nn.training import (
         MODEL_FILE,
         TrainConfig,
         TrainingInterrupted,
@@ -143,10 +144,10 @@ def run_predict(args: argparse.Namespace) -> int:
     """``fkp predict``: predict ``test.csv`` with a run's best model, write a submission via the lookup table."""
     import numpy as np
 
-    from .kaggle_csv import load_lookup, load_test
-    from .sources import TEST_FILES, find_data
-    from .submission import write_submission
-    from .training import load_run
+    from ..data.kaggle_csv import load_lookup, load_test
+    from ..data.sources import TEST_FILES, find_data
+    from ..data.submission import write_submission
+    from ..nn.training import load_run
 
     if args.out.is_dir():
         raise CommandError(f"{args.out}: a folder; name the submission file to write, "
@@ -164,8 +165,8 @@ def run_predict(args: argparse.Namespace) -> int:
 
 def _refuse_to_overwrite_inputs(out: Path, data_dir: Path, run_dir: Path) -> None:
     """:class:`CommandError` if ``out`` is one of the data's or the run's files."""
-    from .sources import ARCHIVE_CONTENTS, DATA_FILES, STANDIN_MARKER
-    from .training import HISTORY_FILE, METRICS_FILE, MODEL_FILE, RUN_FILE
+    from ..data.sources import ARCHIVE_CONTENTS, DATA_FILES, STANDIN_MARKER
+    from ..nn.training import HISTORY_FILE, METRICS_FILE, MODEL_FILE, RUN_FILE
 
     data_files = (*DATA_FILES, STANDIN_MARKER, *ARCHIVE_CONTENTS)
     run_files = (MODEL_FILE, RUN_FILE, HISTORY_FILE, METRICS_FILE)
@@ -189,7 +190,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def run_score(args: argparse.Namespace) -> int:
     """``fkp score``: print the submission's RMSE in pixels against the solution."""
-    from .submission import score_submission
+    from ..data.submission import score_submission
 
     for path in (args.submission, args.solution):
         if not path.is_file():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
-from .keypoints import KEYPOINT_NAMES
+from ..errors import DataError
+from ..keypoints import KEYPOINT_NAMES
 from .sources import (
     DATA_FILES,
     HOW_TO_GET_DATA,

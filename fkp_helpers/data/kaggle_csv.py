@@ -32,7 +32,7 @@ message names the file, the 1-based line (the header is line 1), the 1-based
 column with its header name, and what was expected.
 
 Parsed ``training.csv`` and ``test.csv`` are cached (see
-:mod:`fkp_helpers.parse_cache`): the second load takes a fraction of a second.
+:mod:`fkp_helpers.data.parse_cache`): the second load takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ from pathlib import Path
 import numpy as np
 
 from . import parse_cache
-from .errors import DataError
-from .keypoints import (
+from .files import HOW_TO_GET_DATA
+from ..errors import DataError
+from ..keypoints import (
     IMAGE_SIZE,
     KEYPOINT_COLUMNS,
     LOOKUP_COLUMNS,
@@ -73,7 +74,7 @@ def load_training(csv_path: str | Path, *, cache: bool = True) -> tuple[np.ndarr
       keypoint is missing (dropping incomplete rows is the caller's choice).
 
     With ``cache=True`` the parsed arrays are kept under
-    ``fkp_helpers.paths.cache_dir() / "parsed"`` and reused while the file is unchanged.
+    ``fkp_helpers.settings.cache_dir() / "parsed"`` and reused while the file is unchanged.
     Raises :class:`~fkp_helpers.errors.DataError` for a missing or malformed file.
     """
     path = _existing_file(csv_path, usual_name="training.csv")
@@ -358,8 +359,6 @@ def _existing_file(csv_path: str | Path, *, usual_name: str) -> Path:
         inside = f"; pass {path / usual_name}" if (path / usual_name).is_file() else ""
         raise DataError(path, f"is a folder, expected a CSV file such as {usual_name}{inside}")
     if not path.exists():
-        from .sources import HOW_TO_GET_DATA  # imported on this error path only, to keep loading light
-
         raise DataError(path, f"file not found; {HOW_TO_GET_DATA}")
     return path
 

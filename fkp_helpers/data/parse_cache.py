@@ -1,7 +1,7 @@
 """A cache of parsed CSV files, so that the second load of ``training.csv`` is instant.
 
 Each entry is one uncompressed ``.npz`` file (read with ``allow_pickle=False``)
-under ``fkp_helpers.paths.cache_dir() / "parsed"``, named after
+under ``fkp_helpers.settings.cache_dir() / "parsed"``, named after
 
 - what was parsed (``kind``, e.g. ``"training"``) and a hash of the CSV's resolved
   path: entries of the same file share this prefix, and an entry is replaced,
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
-from .paths import cache_dir
+from ..atomic import atomic_write
+from ..settings import cache_dir
 
 FORMAT_VERSION = 1
 """Bump when the parsers or the stored arrays change: older entries are then ignored."""

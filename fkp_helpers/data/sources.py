@@ -28,34 +28,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .atomic import atomic_write
-from .errors import DataError
-from .paths import cache_dir
+from ..atomic import atomic_write
+from ..errors import DataError
+from ..settings import cache_dir
+from ..standin.dataset import STANDIN_VERSION, write_dataset
+from .files import (  # noqa: F401  re-exported: callers find every file name here
+    ARCHIVE_CONTENTS,
+    COMPETITION,
+    DATA_FILES,
+    HOW_TO_GET_DATA,
+    KAGGLE_FILES,
+    SOLUTION_FILE,
+    STANDIN_MARKER,
+    TEST_FILES,
+    TRAINING_FILES,
+)
 
-COMPETITION = "facial-keypoints-detection"
-KAGGLE_FILES = ("training.csv", "test.csv", "IdLookupTable.csv", "SampleSubmission.csv")
-STANDIN_MARKER = "standin.json"
-SOLUTION_FILE = "solution.csv"
-"""The stand-in's true test values (Kaggle keeps its own secret)."""
-DATA_FILES = (*KAGGLE_FILES, SOLUTION_FILE)
-"""Every CSV file a data folder may hold: inputs, which no command may overwrite."""
-TRAINING_FILES = ("training.csv",)
-TEST_FILES = ("test.csv", "IdLookupTable.csv")
-"""What training and predicting need (the ``needs`` of :func:`find_data`)."""
-ARCHIVE_CONTENTS = {
-    f"{COMPETITION}.zip": (),
-    "training.zip": ("training.csv",),
-    "test.zip": ("test.csv",),
-}
-"""Kaggle's archives, and the CSV file each must unpack to."""
 DEFAULT_DATA_DIR = Path("data")
 LOCAL_DATA_DIRS = (DEFAULT_DATA_DIR, Path("..") / "data")
-
-HOW_TO_GET_DATA = (
-    f"get Kaggle's data with `kaggle competitions download {COMPETITION} -p data` "
-    "(needs a Kaggle account, ~/.kaggle/kaggle.json and the competition rules accepted), "
-    "or write the stand-in with `fkp synth --out data`"
-)
 
 
 @dataclass(frozen=True)
@@ -245,20 +235,16 @@ def download_competition(folder: Path) -> None:
 def standin_folder(seed: int = 0, size: tuple[int, int] | None = None) -> Path:
     """Cache folder of the stand-in for ``seed`` and ``(n_train, n_test)``.
 
-    Its name holds :data:`fkp_helpers.synthetic.STANDIN_VERSION`, so a folder
+    Its name holds :data:`fkp_helpers.standin.dataset.STANDIN_VERSION`, so a folder
     written by another version of the renderer is never taken for this one.
     """
-    from .synthetic import STANDIN_VERSION
-
     n_train, n_test = size or (7049, 1783)
     return cache_dir() / f"standin-v{STANDIN_VERSION}-seed{seed}-{n_train}x{n_test}"
 
 
 def _standin(seed: int, size: tuple[int, int] | None) -> DataSource:
-    from . import synthetic
-
     folder = standin_folder(seed, size)
     if not (folder / STANDIN_MARKER).is_file():
         n_train, n_test = size or (7049, 1783)
-        synthetic.write_dataset(folder, n_train=n_train, n_test=n_test, seed=seed)
+        write_dataset(folder, n_train=n_train, n_test=n_test, seed=seed)
     return DataSource(path=folder, kind="stand-in", origin="no Kaggle data found")

@@ -6,7 +6,7 @@ coordinate ``FeatureName`` of test image ``ImageId`` that lookup row ``r`` asks
 for. Kaggle scores it with the root-mean-square error in pixels over all rows.
 
 NumPy only (no TensorFlow, no pandas): predictions from any model can be
-written and scored. Files are read with :mod:`fkp_helpers.kaggle_csv`, so a
+written and scored. Files are read with :mod:`fkp_helpers.data.kaggle_csv`, so a
 malformed file raises :class:`~fkp_helpers.errors.DataError` naming the line
 and column.
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
-from .errors import DataError
+from ..atomic import atomic_write
+from ..errors import DataError
 from .kaggle_csv import LookupTable, load_locations
-from .keypoints import IMAGE_SIZE, NUM_TARGETS, SUBMISSION_COLUMNS
+from ..keypoints import IMAGE_SIZE, NUM_TARGETS, SUBMISSION_COLUMNS
 
 MIN_LOCATION_PX = 0.0
 MAX_LOCATION_PX = float(IMAGE_SIZE)
@@ -38,7 +38,7 @@ def write_submission(
     """Write the submission for ``lookup`` from one prediction per test image; return the rows written.
 
     ``image_ids`` is int ``(M,)`` (the ``ImageId`` of each test image, e.g. from
-    :func:`~fkp_helpers.kaggle_csv.load_test`) and ``predictions_px`` is ``(M, 30)``
+    :func:`~fkp_helpers.data.kaggle_csv.load_test`) and ``predictions_px`` is ``(M, 30)``
     in pixels, columns in :data:`~fkp_helpers.keypoints.KEYPOINT_COLUMNS` order,
     row ``i`` for image ``image_ids[i]``. One ``RowId,Location`` line is written
     per lookup row, in the lookup's order, each value clipped to [0, 96] and

@@ -28,7 +28,7 @@ def benchmark_record(name: str) -> dict[str, Any]:
     Raises ``FileNotFoundError``, naming the records there are, if there is
     no such record.
     """
-    folder = resources.files(__package__).joinpath(RESULTS_FOLDER)
+    folder = resources.files("fkp_helpers").joinpath(RESULTS_FOLDER)
     record = folder.joinpath(f"{name}.json")
     if not record.is_file():
         known = ", ".join(sorted(item.name.split(".")[0] for item in folder.iterdir()))

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS
-from .metrics import _squared_errors, rmse_per_keypoint_px, rmse_px
-from .plots import _as_faces
+from ..keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS
+from ..metrics import squared_errors, rmse_per_keypoint_px, rmse_px
+from .faces import as_faces
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -38,7 +38,7 @@ def error_per_face_px(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     skipped, and a face with nothing labelled gets ``NaN``. Raises ``ValueError``
     if the shapes differ or a prediction for a labelled value is not finite.
     """
-    squared, labelled = _squared_errors(y_true, y_pred)
+    squared, labelled = squared_errors(y_true, y_pred)
     counts = labelled.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.sqrt(squared.sum(axis=1) / counts)
@@ -146,7 +146,7 @@ def plot_keypoint_sides(
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    faces = _as_faces(images)
+    faces = as_faces(images)
     points = np.asarray(keypoints, dtype=np.float64)
     if points.shape != (len(faces), NUM_TARGETS):
         raise ValueError(f"keypoints: expected shape ({len(faces)}, {NUM_TARGETS}) in pixels, got {points.shape}")

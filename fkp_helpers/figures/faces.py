@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .keypoints import FOUR_KEYPOINT_SOURCE, IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS, keypoint_index
+from ..keypoints import FOUR_KEYPOINT_SOURCE, IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS, keypoint_index
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -44,7 +44,7 @@ def plot_faces(
     """
     import matplotlib.pyplot as plt
 
-    faces = _as_faces(images)
+    faces = as_faces(images)
     n = len(faces)
     true = _as_keypoints(keypoints, n, "keypoints")
     guess = _as_keypoints(predicted, n, "predicted")
@@ -103,7 +103,7 @@ def show_and_glue(fig: Figure, key: str) -> None:
     glue(key, fig, display=True)
     plt.close(fig)  # shown once, by glue: the inline backend must not show it again
 
-def _as_faces(images: np.ndarray) -> np.ndarray:
+def as_faces(images: np.ndarray) -> np.ndarray:
     """``(n, 96, 96)`` uint8 or float images from ``(n, 96, 96)`` or ``(n, 96, 96, 1)``."""
     faces = np.asarray(images)
     if faces.ndim == 4 and faces.shape[-1] == 1:
@@ -236,7 +236,7 @@ def plot_named_keypoints(
       in the right one, each column in top-to-bottom order. Give ``ax`` room on
       both sides; without ``ax`` the figure is ``(8, 5)`` inches.
     """
-    face = _as_faces(np.asarray(image)[np.newaxis])[0]
+    face = as_faces(np.asarray(image)[np.newaxis])[0]
     points = _as_keypoints(np.asarray(keypoints)[np.newaxis], 1, "keypoints")[0].reshape(NUM_KEYPOINTS, 2)
     shown = [k for k in range(NUM_KEYPOINTS) if np.isfinite(points[k]).all()]
     if ax is None:
@@ -286,7 +286,7 @@ def plot_mean_shape(
       labels). Axes in pixels, y pointing down as in the image.
     - ``ax``: draw into these axes instead of a new ``(5, 5)``-inch figure.
     """
-    faces = _as_faces(images)
+    faces = as_faces(images)
     points = _as_keypoints(keypoints, len(faces), "keypoints")
     fig, ax = _figure_and_axes(ax, (5.0, 5.0))
     from matplotlib.patches import Ellipse

@@ -1,6 +1,6 @@
 """Learning curves of a training run: article B's per-epoch table and its log-scale plot.
 
-A *history* is what :func:`fkp_helpers.training.train` writes to a run folder's
+A *history* is what :func:`fkp_helpers.nn.training.train` writes to a run folder's
 ``history.csv`` (Keras's ``CSVLogger``): a header line, then one row per epoch with
 ``epoch`` (0-based), ``loss``, ``val_loss`` and the metrics (``rmse_px``,
 ``val_rmse_px``, sometimes ``learning_rate``). Every function here accepts any of:
@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from .errors import DataError
+from ..errors import DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 HISTORY_FILE = "history.csv"
-"""The history's file name in a run folder (the same as :data:`fkp_helpers.training.HISTORY_FILE`)."""
+"""The history's file name in a run folder (the same as :data:`fkp_helpers.nn.training.HISTORY_FILE`)."""
 
 REQUIRED_COLUMNS = ("loss", "val_loss")
 """Every history must hold the training and the validation loss."""
@@ -180,7 +180,7 @@ def _read_history_csv(path: Path) -> pd.DataFrame:
         with file.open(newline="", encoding="utf-8") as handle:
             lines = list(csv.reader(handle))
     except FileNotFoundError:
-        raise DataError(file, "missing; expected a run folder written by fkp_helpers.training.train") from None
+        raise DataError(file, "missing; expected a run folder written by fkp_helpers.nn.training.train") from None
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise DataError(file, f"not a readable CSV file ({error})") from None
     if not lines:

@@ -11,9 +11,10 @@ bfloat16 instructions (``avx512_bf16`` or ``amx_bf16``: recent Intel Xeon and
 AMD EPYC) and TensorFlow's oneDNN kernels switched on (the default on x86
 Linux) it asks for ``mixed_bfloat16`` (bfloat16 maths, float32 weights and
 output layer; bfloat16 has float32's range, so no loss scaling); on other
-CPUs everything stays float32. Measured here: article A's network trains at
-1.8x its float32 images/s in ``mixed_bfloat16`` with oneDNN, but at 0.05x with
-``TF_ENABLE_ONEDNN_OPTS=0``, where bfloat16 is emulated. ``mixed_precision=False`` keeps float32 anywhere.
+CPUs everything stays float32. Without oneDNN (``TF_ENABLE_ONEDNN_OPTS=0``)
+bfloat16 is emulated and far slower than float32, so the plan then keeps float32
+(measurements: ``benchmarks/results/measurements.md``). ``mixed_precision=False``
+keeps float32 anywhere.
 """
 
 from __future__ import annotations

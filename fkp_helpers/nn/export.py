@@ -9,8 +9,8 @@ takes images ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` and returns keypoints
   (``pixels = model units · scale + offset``);
 * for a run trained with flips (``cnn``), the graph also mirrors the image
   (``keras.ops.flip``), predicts, mirrors those keypoints back (``x → 95 − x``
-  and every left/right pair swapped, as :func:`fkp_helpers.tf_data.flip_horizontally`
-  does) and averages the two predictions, like :func:`fkp_helpers.training.predict_px`.
+  and every left/right pair swapped, as :func:`fkp_helpers.nn.tf_data.flip_horizontally`
+  does) and averages the two predictions, like :func:`fkp_helpers.nn.training.predict_px`.
 
 It holds only built-in Keras layers and ``keras.ops`` calls, no custom layer,
 so ``keras.saving.load_model("keypoints.keras")`` loads it in any program with
@@ -45,9 +45,9 @@ from typing import Literal
 
 import numpy as np
 
-from .atomic import atomic_write
-from .errors import CommandError
-from .keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
+from ..atomic import atomic_write
+from ..errors import RunError
+from ..keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
 from .models import INPUT_SHAPE
 from .tensorflow_setup import keras, stderr_file_descriptor_silenced, tf
 from .tf_data import X_COLUMNS
@@ -110,11 +110,11 @@ def export_run(run_dir: str | Path, out_dir: str | Path, *, float16: bool = Fals
     the TFLite file's weights in float16. The TFLite file is converted before
     anything is written, and each file goes to a temporary name in ``out_dir``
     first and is then moved into place, so a failure leaves no partial file.
-    :class:`CommandError` for an unusable run folder or an ``out_dir`` that is a file.
+    :class:`~fkp_helpers.errors.RunError` for an unusable run folder or an ``out_dir`` that is a file.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise CommandError(f"{out_dir}: exists and is not a folder")
+        raise RunError("exists and is not a folder", path=out_dir, fix="name a folder to export into")
     model = serving_model(load_run(run_dir))
     flatbuffer = tflite_flatbuffer(model, quantization="float16" if float16 else "none")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +166,7 @@ class TFLiteKeypoints:
         try:
             self._content = self.path.read_bytes()
         except OSError as error:
-            raise CommandError(f"{self.path}: {error.strerror or error}") from None
+            raise RunError(str(error.strerror or error), path=self.path) from None
         try:
             with warnings.catch_warnings(), stderr_file_descriptor_silenced():
                 warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated", category=UserWarning)
@@ -174,12 +174,14 @@ class TFLiteKeypoints:
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as error:
             reason = " ".join(str(error).split())[:200]
-            raise CommandError(f"{self.path}: not a readable TFLite model ({reason})") from None
+            raise RunError(f"not a readable TFLite model ({reason})", path=self.path) from None
         self._input = self._interpreter.get_input_details()[0]
         self._output = self._interpreter.get_output_details()[0]
         if tuple(self._input["shape_signature"][1:]) != INPUT_SHAPE or self._output["shape"][-1] != NUM_TARGETS:
-            raise CommandError(f"{self.path}: not a keypoints model (input {self._input['shape_signature']}, "
-                               f"output {self._output['shape']})")
+            raise RunError(
+                f"not a keypoints model (input {self._input['shape_signature']}, output {self._output['shape']})",
+                path=self.path,
+            )
         self._batch = int(self._input["shape"][0])
 
     @property

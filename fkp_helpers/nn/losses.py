@@ -7,7 +7,7 @@ On rows with all 30 values labelled, the losses equal Keras's plain MSE and
 article A's ``sqrt(mean(square(pred - y)))``.
 
 Targets here are in the model's scaled units (see
-:class:`fkp_helpers.models.TargetScaling`); :class:`MaskedRMSEPixels` multiplies
+:class:`fkp_helpers.nn.models.TargetScaling`); :class:`MaskedRMSEPixels` multiplies
 back into pixels. This module imports TensorFlow; the classes are registered
 with Keras (package ``fkp``) so saved models load again.
 """

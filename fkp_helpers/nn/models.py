@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
+from ..keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -61,7 +61,7 @@ class ModelSpec:
     ``build(dtype_policy)`` returns an uncompiled ``keras.Model`` (all layers
     but the float32 output in ``dtype_policy``); ``make_optimizer(steps_per_epoch,
     epochs)`` a fresh optimizer; ``loss`` names the masked loss in
-    :mod:`fkp_helpers.losses`. ``valid_rows`` / ``valid_fraction`` is the
+    :mod:`fkp_helpers.nn.losses`. ``valid_rows`` / ``valid_fraction`` is the
     default validation split (the first rows, or a seeded random fraction).
     ``scheduled_learning_rate`` marks an optimizer with its own learning-rate
     schedule (which ``ReduceLROnPlateau`` cannot change).

@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from .devices import DevicePlan, detect_plan
-from .paths import cache_dir
+from ..atomic import replace
+from ..settings import cache_dir
 from .training import METRICS_FILE, TrainConfig, TrainedRun, load_run, train
 
 
-# The modules whose code decides what training produces (fkp_helpers/<name>.py).
+# The modules whose code decides what training produces (fkp_helpers/nn/<name>.py).
 TRAINING_MODULES = ("devices", "losses", "models", "tf_data", "training")
 
 
@@ -57,7 +58,7 @@ def trained_run(
     """Load the finished run of ``config`` on this data, training it first if there is none.
 
     ``images`` ``(N, 96, 96, 1)`` float32 in [0, 1], ``keypoints_px`` ``(N, 30)``
-    with NaN where missing; ``plan`` defaults to :func:`fkp_helpers.devices.detect_plan`.
+    with NaN where missing; ``plan`` defaults to :func:`fkp_helpers.nn.devices.detect_plan`.
     A run interrupted before it finished is trained again from the start.
     """
     plan = plan or detect_plan()
@@ -72,7 +73,7 @@ def trained_run(
             shutil.rmtree(scratch)
         else:
             shutil.rmtree(folder, ignore_errors=True)  # an interrupted run of an earlier process
-            os.replace(scratch, folder)
+            replace(scratch, folder)
     return load_run(folder)
 
 

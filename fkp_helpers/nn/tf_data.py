@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
+from ..keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
 from .tensorflow_setup import tf
 
 ScaleTargets = Callable[[tf.Tensor], tf.Tensor]

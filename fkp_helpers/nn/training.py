@@ -35,11 +35,11 @@ from typing import Any
 import numpy as np
 
 from . import losses
-from .atomic import atomic_path, atomic_write
+from ..atomic import atomic_path, atomic_write
 from .devices import DevicePlan, detect_plan, distribution_strategy
-from .errors import CommandError
-from .keypoints import NUM_TARGETS
-from .metrics import rmse_per_keypoint_px, rmse_px
+from ..errors import ConfigError, RunError
+from ..keypoints import NUM_TARGETS
+from ..metrics import rmse_per_keypoint_px, rmse_px
 from .models import INPUT_SHAPE, ModelSpec, get_spec
 from .tensorflow_setup import keras, tf
 from .tf_data import flip_horizontally_numpy, make_dataset
@@ -62,7 +62,7 @@ MAX_STEPS_PER_EXECUTION = 32
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What to train and how. ``None`` means the model's default (see :class:`fkp_helpers.models.ModelSpec`).
+    """What to train and how. ``None`` means the model's default (see :class:`fkp_helpers.nn.models.ModelSpec`).
 
     ``complete_only`` keeps only rows with all 15 keypoints (the articles' way);
     otherwise every row trains through the masked loss. The validation set is
@@ -87,7 +87,7 @@ class TrainConfig:
         """This config with every ``None`` default filled in from the model's spec (checked)."""
         spec = get_spec(self.model)
         if self.valid_rows is not None and self.valid_fraction is not None:
-            raise CommandError("give either valid_rows or valid_fraction, not both")
+            raise ConfigError("give either valid_rows or valid_fraction, not both", fix="set the other to None")
         split_given = self.valid_rows is not None or self.valid_fraction is not None
         config = dataclasses.replace(
             self,
@@ -101,9 +101,9 @@ class TrainConfig:
         for name in ("epochs", "patience", "batch_size", "valid_rows", "reduce_lr_patience"):
             value = getattr(config, name)
             if value is not None and value < 1:
-                raise CommandError(f"{name} must be at least 1, got {value}")
+                raise ConfigError(f"{name} must be at least 1, got {value}")
         if config.valid_fraction is not None and not 0 < config.valid_fraction < 1:
-            raise CommandError(f"valid_fraction must lie between 0 and 1, got {config.valid_fraction}")
+            raise ConfigError(f"valid_fraction must lie between 0 and 1, got {config.valid_fraction}")
         return config
 
 
@@ -136,80 +136,143 @@ def train(
     ``run_dir/model.keras`` with its optimizer state and continues from the epoch
     after the last one in ``history.csv`` up to ``config.epochs``; ``config``
     must then match ``run.json`` except for ``epochs`` and ``patience`` (see
-    :func:`resume_config`). ``plan`` defaults to :func:`fkp_helpers.devices.detect_plan`;
-    ``verbose`` goes to ``model.fit``. Raises :class:`CommandError` for an unusable
-    run folder or config and :class:`TrainingInterrupted` on Ctrl-C.
+    :func:`resume_config`). ``plan`` defaults to :func:`fkp_helpers.nn.devices.detect_plan`;
+    ``verbose`` goes to ``model.fit``. Raises :class:`~fkp_helpers.errors.ConfigError`
+    for an unusable config, :class:`~fkp_helpers.errors.RunError` for an unusable
+    run folder and :class:`TrainingInterrupted` on Ctrl-C.
     """
     run_dir = Path(run_dir)
-    config = config.resolved()
-    spec = get_spec(config.model)
-    if config.reduce_lr_patience is not None and spec.scheduled_learning_rate:
-        raise CommandError(f"{spec.name} follows its own learning-rate schedule; ReduceLROnPlateau cannot be added")
+    config, spec = checked_config(config)
     data = _describe_data(images, keypoints_px)
     initial_epoch, best_so_far = _starting_point(run_dir, config, data, resume=resume)
     train_idx, valid_idx = split_rows(keypoints_px, config)
+    steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
     keras.utils.set_random_seed(config.seed)
     plan = plan or detect_plan()
+    model = _model_to_train(run_dir, config, spec, plan, steps_per_epoch=steps_per_epoch, resume=resume)
+    _start_run_folder(run_dir, config, data, resume=resume)
+    train_data, valid_data = _datasets(images, keypoints_px, train_idx, valid_idx, config, spec)
+    timer, train_seconds = _fit(
+        model, train_data, valid_data, run_dir, config, train_rows=len(train_idx), steps_per_epoch=steps_per_epoch,
+        initial_epoch=initial_epoch, best_so_far=best_so_far, resume=resume, verbose=verbose,
+    )
+    _restore_best_weights(model, run_dir)
+    valid_pred = predict_px(model, spec, images[valid_idx], flip_average=bool(config.flip))
+    metrics = {
+        "model": spec.name,
+        "valid_rmse_px": rmse_px(keypoints_px[valid_idx], valid_pred),
+        "valid_rmse_px_per_keypoint": rmse_per_keypoint_px(keypoints_px[valid_idx], valid_pred),
+        **_history_summary(run_dir / HISTORY_FILE),
+        "epochs_this_session": timer.epochs,
+        "train_seconds": round(train_seconds, 3),
+        "images_per_second": round(timer.images_per_second, 1),
+        **_run_description(config, plan, data, train_rows=len(train_idx), valid_rows=len(valid_idx), resume=resume),
+    }
+    _write_json(run_dir / METRICS_FILE, metrics)
+    return TrainResult(run_dir=run_dir, metrics=metrics, model=model)
+
+
+def checked_config(config: TrainConfig) -> tuple[TrainConfig, ModelSpec]:
+    """``config`` resolved (:meth:`TrainConfig.resolved`) and its model's spec; :class:`~fkp_helpers.errors.ConfigError` if they clash."""
+    config = config.resolved()
+    spec = get_spec(config.model)
+    if config.reduce_lr_patience is not None and spec.scheduled_learning_rate:
+        raise ConfigError(
+            f"{spec.name} follows its own learning-rate schedule; ReduceLROnPlateau cannot be added",
+            fix="leave reduce_lr_patience unset",
+        )
+    return config, spec
+
+
+def _model_to_train(
+    run_dir: Path, config: TrainConfig, spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, resume: bool
+) -> keras.Model:
+    """The compiled model, built under ``plan``'s distribution strategy: the checkpoint to resume, or a new one."""
     with distribution_strategy(plan).scope():
         if resume:
-            model = _load_model(run_dir / MODEL_FILE, config)
-        else:
-            steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
-            model = compile_model(spec, plan, steps_per_epoch=steps_per_epoch, epochs=config.epochs)
+            return _load_model(run_dir / MODEL_FILE, config)
+        return compile_model(spec, plan, steps_per_epoch=steps_per_epoch, epochs=int(config.epochs or 0))
+
+
+def _start_run_folder(run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool) -> None:
+    """Create ``run_dir`` and, for a new run, write ``run.json`` before the first epoch (so it can be resumed)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
         _write_json(run_dir / RUN_FILE, {"config": dataclasses.asdict(config), "data": data})
 
+
+def _datasets(
+    images: np.ndarray, keypoints_px: np.ndarray, train_idx: np.ndarray, valid_idx: np.ndarray,
+    config: TrainConfig, spec: ModelSpec,
+) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """The training pipeline (shuffled, flipped if asked, repeating) and the validation one, in model units."""
     train_data = make_dataset(
-        images[train_idx], keypoints_px[train_idx], batch_size=config.batch_size,
+        images[train_idx], keypoints_px[train_idx], batch_size=int(config.batch_size or 0),
         scale_targets=spec.scaling.to_model, shuffle=True, flip=bool(config.flip), seed=config.seed, repeat=True,
     )
     valid_data = make_dataset(
         images[valid_idx], keypoints_px[valid_idx], batch_size=EVAL_BATCH_SIZE, scale_targets=spec.scaling.to_model
     )
+    return train_data, valid_data
+
+
+def _fit(
+    model: keras.Model, train_data: tf.data.Dataset, valid_data: tf.data.Dataset, run_dir: Path,
+    config: TrainConfig, *, train_rows: int, steps_per_epoch: int, initial_epoch: int, best_so_far: float,
+    resume: bool, verbose: int | str,
+) -> tuple[TrainingThroughput, float]:
+    """Run ``model.fit`` with the checkpoint, throughput and Keras callbacks; ``(throughput, seconds)``.
+
+    Ctrl-C becomes :class:`TrainingInterrupted`, saying where the intact best checkpoint is.
+    """
     saver = AtomicBestCheckpoint(run_dir / MODEL_FILE, monitor=MONITOR, best=best_so_far)
-    timer = TrainingThroughput(images_per_epoch=len(train_idx))
+    timer = TrainingThroughput(images_per_epoch=train_rows)
     started = time.perf_counter()
     try:
         model.fit(
-            train_data, steps_per_epoch=math.ceil(len(train_idx) / config.batch_size),
+            train_data, steps_per_epoch=steps_per_epoch,
             validation_data=valid_data, epochs=config.epochs, initial_epoch=initial_epoch,
             callbacks=[timer, saver, *_keras_callbacks(run_dir, config, best_so_far, resume=resume)],
             shuffle=False, verbose=verbose,  # the dataset shuffles itself
         )
     except KeyboardInterrupt:
         raise TrainingInterrupted(_interrupted_message(run_dir, saver)) from None
-    train_seconds = time.perf_counter() - started
+    return timer, time.perf_counter() - started
 
+
+def _restore_best_weights(model: keras.Model, run_dir: Path) -> None:
+    """Load the best checkpoint's weights into ``model``; :class:`~fkp_helpers.errors.RunError` if no epoch made one."""
     if not (run_dir / MODEL_FILE).exists():
-        raise CommandError(f"no epoch produced a finite {MONITOR}; nothing was saved in {run_dir}")
+        raise RunError(
+            f"no epoch produced a finite {MONITOR}; nothing was saved", path=run_dir,
+            fix="check the data for NaN images, or lower the learning rate",
+        )
     model.load_weights(run_dir / MODEL_FILE)
-    valid_pred = predict_px(model, spec, images[valid_idx], flip_average=bool(config.flip))
-    history = run_dir / HISTORY_FILE
-    metrics = {
-        "model": spec.name,
-        "valid_rmse_px": rmse_px(keypoints_px[valid_idx], valid_pred),
-        "valid_rmse_px_per_keypoint": rmse_per_keypoint_px(keypoints_px[valid_idx], valid_pred),
-        "best_epoch": _best_epoch_in_history(history),
-        "epochs_run": _epochs_in_history(history),
-        "epochs_this_session": timer.epochs,
-        "train_seconds": round(train_seconds, 3),
-        "images_per_second": round(timer.images_per_second, 1),
+
+
+def _history_summary(history: Path) -> dict[str, int]:
+    """``best_epoch`` and ``epochs_run`` from ``history.csv``."""
+    return {"best_epoch": _best_epoch_in_history(history), "epochs_run": _epochs_in_history(history)}
+
+
+def _run_description(
+    config: TrainConfig, plan: DevicePlan, data: dict[str, Any], *, train_rows: int, valid_rows: int, resume: bool
+) -> dict[str, Any]:
+    """What ran where: the device, precision, data rows, versions and date, for ``metrics.json``."""
+    return {
         "device": plan.describe(),
         "precision": plan.dtype_policy,
         "seed": config.seed,
         "complete_only": config.complete_only,
         "rows_total": data["rows"],
-        "rows_used": len(train_idx) + len(valid_idx),
-        "train_rows": len(train_idx),
-        "valid_rows": len(valid_idx),
+        "rows_used": train_rows + valid_rows,
+        "train_rows": train_rows,
+        "valid_rows": valid_rows,
         "resumed": resume,
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
-    _write_json(run_dir / METRICS_FILE, metrics)
-    return TrainResult(run_dir=run_dir, metrics=metrics, model=model)
 
 
 def _starting_point(run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool) -> tuple[int, float]:
@@ -219,11 +282,13 @@ def _starting_point(run_dir: Path, config: TrainConfig, data: dict[str, Any], *,
         initial_epoch = _epochs_in_history(run_dir / HISTORY_FILE)
         best_so_far = _best_in_history(run_dir / HISTORY_FILE)
     elif (run_dir / MODEL_FILE).exists():
-        raise CommandError(f"{run_dir} already holds a trained model; resume it or choose another folder")
+        raise RunError("already holds a trained model", path=run_dir, fix="resume it or choose another folder")
     else:
         initial_epoch, best_so_far = 0, math.inf
     if initial_epoch >= (config.epochs or 0):
-        raise CommandError(f"{run_dir} has already run {initial_epoch} epochs; ask for more than that to resume")
+        raise RunError(
+            f"has already run {initial_epoch} epochs", path=run_dir, fix="ask for more than that to resume"
+        )
     return initial_epoch, best_so_far
 
 
@@ -265,8 +330,8 @@ def steps_per_execution(steps_per_epoch: int) -> int:
     """Training steps per graph call: the largest divisor of ``steps_per_epoch`` up to :data:`MAX_STEPS_PER_EXECUTION`.
 
     Several steps per call run the same steps in the same order without a round
-    trip to Python after each batch (measured here: about 2x the images/s of one
-    step per call for article A's network). The training data repeats forever and
+    trip to Python after each batch, which is faster (see
+    ``benchmarks/results/measurements.md``). The training data repeats forever and
     each epoch takes exactly ``steps_per_epoch`` batches, so the count must divide
     it; otherwise the last call of an epoch would run into the next one.
     """
@@ -291,7 +356,10 @@ def split_rows(keypoints_px: np.ndarray, config: TrainConfig) -> tuple[np.ndarra
         valid_positions = np.sort(np.random.default_rng(config.seed).permutation(len(rows))[:n_valid])
     if n_valid >= len(rows):
         which = "complete rows" if config.complete_only else "rows"
-        raise CommandError(f"only {len(rows)} {which}: too few for {n_valid} validation rows and a training set")
+        raise ConfigError(
+            f"only {len(rows)} {which}: too few for {n_valid} validation rows and a training set",
+            fix="use fewer validation rows or more data",
+        )
     is_valid = np.zeros(len(rows), dtype=bool)
     is_valid[valid_positions] = True
     return rows[~is_valid], rows[is_valid]
@@ -334,20 +402,19 @@ class TrainedRun:
 
 
 def load_run(run_dir: str | Path) -> TrainedRun:
-    """Load a run folder's config and best weights; :class:`CommandError` if it is missing or unreadable."""
+    """Load a run folder's config and best weights; :class:`~fkp_helpers.errors.RunError` if it is missing or unreadable."""
     run_dir = Path(run_dir)
     if run_dir.is_file():
-        raise CommandError(
-            f"{run_dir}: a file; name the run folder from `fkp train` "
-            f"(it holds {MODEL_FILE} and {RUN_FILE})"
+        raise RunError(
+            "a file", path=run_dir, fix=f"name the run folder from `fkp train` (it holds {MODEL_FILE} and {RUN_FILE})"
         )
     if not run_dir.is_dir():
-        raise CommandError(f"{run_dir}: no such run folder; train one with `fkp train --out {run_dir}`")
+        raise RunError("no such run folder", path=run_dir, fix=f"train one with `fkp train --out {run_dir}`")
     config = read_config(run_dir)
     model = get_spec(config.model).build("float32")
     checkpoint = run_dir / MODEL_FILE
     if not checkpoint.is_file():
-        raise CommandError(f"{checkpoint}: missing; the run saved no model yet")
+        raise RunError("missing; the run saved no model yet", path=checkpoint)
     _check_intact(checkpoint, config)
     try:
         with warnings.catch_warnings():  # for a foreign file Keras warns once per layer
@@ -366,7 +433,7 @@ def read_config(run_dir: str | Path) -> TrainConfig:
         config = TrainConfig(**stored["config"])
         get_spec(config.model)
     except (KeyError, TypeError, ValueError) as error:
-        raise CommandError(f"{path}: not a run description of this version ({_one_line(error)})") from None
+        raise RunError(f"not a run description of this version ({_one_line(error)})", path=path) from None
     return config
 
 
@@ -458,7 +525,7 @@ def _describe_data(images: np.ndarray, keypoints_px: np.ndarray) -> dict[str, An
 
 def _check_resumable(run_dir: Path, config: TrainConfig, data: dict[str, Any]) -> None:
     if not (run_dir / MODEL_FILE).is_file():
-        raise CommandError(f"{run_dir}: no saved model to resume; start it again without resume")
+        raise RunError("no saved model to resume", path=run_dir, fix="start it again without resume")
     stored = read_config(run_dir)
     fixed = ("epochs", "patience")
     changed = [
@@ -466,9 +533,9 @@ def _check_resumable(run_dir: Path, config: TrainConfig, data: dict[str, Any]) -
         if f.name not in fixed and getattr(stored, f.name) != getattr(config, f.name)
     ]
     if changed:
-        raise CommandError(f"{run_dir}: resuming must keep the run's settings; these differ: {', '.join(changed)}")
+        raise RunError(f"resuming must keep the run's settings; these differ: {', '.join(changed)}", path=run_dir)
     if _read_json(run_dir / RUN_FILE).get("data") != data:
-        raise CommandError(f"{run_dir}: was trained on other data than this; resume it with the same training.csv")
+        raise RunError("was trained on other data than this", path=run_dir, fix="resume it with the same training.csv")
 
 
 def _history_rows(path: Path) -> list[dict[str, str]]:
@@ -476,7 +543,7 @@ def _history_rows(path: Path) -> list[dict[str, str]]:
         with path.open(newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
     except FileNotFoundError:
-        raise CommandError(f"{path}: missing; cannot tell which epoch to resume from") from None
+        raise RunError("missing; cannot tell which epoch to resume from", path=path) from None
 
 
 def _epochs_in_history(path: Path) -> int:
@@ -506,7 +573,7 @@ def _interrupted_message(run_dir: Path, saver: AtomicBestCheckpoint) -> str:
 def _load_model(path: Path, config: TrainConfig) -> keras.Model:
     """The checkpoint at ``path``, compiled, with its optimizer state, to resume.
 
-    :class:`CommandError` unless it is intact and holds ``config.model``'s network.
+    :class:`~fkp_helpers.errors.RunError` unless it is intact and holds ``config.model``'s network.
     """
     _check_intact(path, config)
     try:
@@ -519,9 +586,9 @@ def _load_model(path: Path, config: TrainConfig) -> keras.Model:
     if not isinstance(model, keras.Model) or _shapes(model) != _shapes(expected):
         raise _not_this_network(path, config)
     if getattr(model, "optimizer", None) is None:
-        raise CommandError(
-            f"{path}: saved without its optimizer, so not by `fkp train`; "
-            "it cannot be resumed: train again into a new folder"
+        raise RunError(
+            "saved without its optimizer, so not by `fkp train`; it cannot be resumed",
+            path=path, fix="train again into a new folder",
         )
     return model
 
@@ -532,7 +599,7 @@ def _shapes(model: keras.Model) -> list[tuple[int | None, ...]]:
 
 
 def _check_intact(checkpoint: Path, config: TrainConfig) -> None:
-    """:class:`CommandError` unless ``checkpoint`` is a whole ``.keras`` (zip) file."""
+    """:class:`~fkp_helpers.errors.RunError` unless ``checkpoint`` is a whole ``.keras`` (zip) file."""
     try:
         with zipfile.ZipFile(checkpoint) as archive:
             damaged = archive.testzip()
@@ -540,22 +607,21 @@ def _check_intact(checkpoint: Path, config: TrainConfig) -> None:
         damaged = checkpoint.name
     if damaged is not None:
         retrain = f"fkp train --model {config.model} --out {checkpoint.parent}"
-        raise CommandError(
-            f"{checkpoint}: truncated or corrupt (not a complete .keras file); copy "
-            f"an intact one into place and --resume, or delete it and train again "
-            f"({retrain})"
+        raise RunError(
+            "truncated or corrupt (not a complete .keras file)", path=checkpoint,
+            fix=f"copy an intact one into place and --resume, or delete it and train again ({retrain})",
         )
 
 
 def _not_this_network(
     checkpoint: Path, config: TrainConfig, error: Exception | None = None
-) -> CommandError:
+) -> RunError:
     """The error for a readable ``.keras`` file without ``config.model``'s network."""
     reason = f" ({_first_sentence(error)})" if error is not None else ""
-    return CommandError(
-        f"{checkpoint}: holds another network than the {config.model} that {RUN_FILE} "
-        f"names{reason}; is it the model.keras of another run or program? "
-        "Name the run folder that trained it"
+    return RunError(
+        f"holds another network than the {config.model} that {RUN_FILE} names{reason}; "
+        "is it the model.keras of another run or program?",
+        path=checkpoint, fix="name the run folder that trained it",
     )
 
 
@@ -563,11 +629,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CommandError(f"{path}: missing; is this a run folder written by `fkp train`?") from None
+        raise RunError("missing; is this a run folder written by `fkp train`?", path=path) from None
     except (OSError, ValueError) as error:
-        raise CommandError(f"{path}: not readable JSON ({_one_line(error)})") from None
+        raise RunError(f"not readable JSON ({_one_line(error)})", path=path) from None
     if not isinstance(value, dict):
-        raise CommandError(f"{path}: expected a JSON object")
+        raise RunError("expected a JSON object", path=path)
     return value
 
 

@@ -11,7 +11,7 @@ one folder::
     solution.csv          RowId,Location                  (the true values: Kaggle keeps these secret)
     standin.json          the marker that tells the stand-in from Kaggle's files
 
-The faces come from :mod:`fkp_helpers.faces`. Which keypoints are labelled
+The faces come from :mod:`fkp_helpers.standin.faces`. Which keypoints are labelled
 mirrors Kaggle's two sources: a third of the rows (first in the file) come from
 a source that labels all 15 keypoints (a few rows miss one or two, mostly the
 eyebrows' outer ends), the rest from one that labels only the eye centres, the
@@ -35,10 +35,10 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .atomic import signals_deferred
-from .errors import DataError
+from ..atomic import replace, signals_deferred
+from ..errors import DataError
 from .faces import render_faces
-from .keypoints import (
+from ..keypoints import (
     FOUR_KEYPOINT_SOURCE,
     KEYPOINT_COLUMNS,
     KEYPOINT_NAMES,
@@ -50,7 +50,7 @@ from .keypoints import (
     keypoint_index,
 )
 from .progress import ProgressBar
-from .sources import DATA_FILES, STANDIN_MARKER
+from ..data.files import DATA_FILES, STANDIN_MARKER
 
 __all__ = [
     "KAGGLE_LABELLED_COUNTS",
@@ -64,6 +64,10 @@ __all__ = [
     "write_dataset",
 ]
 
+MARKER_GENERATOR = "fkp_helpers.synthetic"
+"""The ``generator`` that ``standin.json`` names: this module's name before it moved into
+``fkp_helpers.standin``. Kept, because the stand-in's bytes are pinned (a new name
+would change every stand-in and the chapters' stored outputs)."""
 STANDIN_VERSION = 2
 """Version of the stand-in's bytes: what the renderer draws, the labels, the file layout.
 
@@ -241,8 +245,8 @@ def write_dataset(
     depend on it.
 
     The files are written into a temporary sibling folder, which is renamed to
-    ``out_dir``; if ``out_dir`` exists, each file is moved into it with an atomic
-    ``os.replace``, the marker last. An interrupted run leaves no partial file.
+    ``out_dir``; if ``out_dir`` exists, each file is moved into it atomically
+    (:func:`fkp_helpers.atomic.replace`), the marker last. An interrupted run leaves no partial file.
     A folder without ``standin.json`` that holds any of the files this writes
     (Kaggle's, or a ``solution.csv``) is never overwritten.
     """
@@ -265,7 +269,7 @@ def write_dataset(
             test_keypoints = _write_images(build, mask, n_test, seed, workers, bar)
         _write_lookup_files(build, lookup, test_keypoints)
         marker = {
-            "generator": __name__,
+            "generator": MARKER_GENERATOR,
             "standin_version": STANDIN_VERSION,
             "seed": seed,
             "n_train": n_train,
@@ -393,4 +397,4 @@ def _move_into_place(build: Path, out_dir: Path) -> None:
             raise
     names = sorted(p.name for p in build.iterdir() if p.name != STANDIN_MARKER)
     for name in [*names, STANDIN_MARKER]:
-        os.replace(build / name, out_dir / name)
+        replace(build / name, out_dir / name)

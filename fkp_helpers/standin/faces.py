@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
+from ..keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
 
 _Y, _X = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE].astype(np.float64)
 _ANNOTATOR_NOISE_PX = 0.5

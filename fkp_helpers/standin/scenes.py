@@ -1,7 +1,7 @@
 """Large generated photos with one stand-in face at a known place and size: truth for the photo path.
 
 :func:`make_scene` pastes a 96x96 stand-in face (from
-:func:`fkp_helpers.faces.render_faces`) into a big synthetic background, at a
+:func:`fkp_helpers.standin.faces.render_faces`) into a big synthetic background, at a
 random position and scale, and returns where it went: the true
 :class:`~fkp_helpers.photo.SquareCrop` (the face's 96x96 frame in scene pixels),
 the true :class:`~fkp_helpers.photo.FaceBox` (the box whose
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .keypoints import IMAGE_SIZE, NUM_TARGETS
-from .photo import (
+from ..keypoints import IMAGE_SIZE, NUM_TARGETS
+from ..photo import (
     FACE_MARGIN,
     FaceBox,
     SquareCrop,
