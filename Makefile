@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS ?= $(wildcard notebooks/*.py)  # `make outputs CHAPTERS=notebooks/04_cnn.py` for one
 
-.PHONY: help setup book test sync outputs lock clean
+.PHONY: help setup book lint test sync outputs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,7 +23,11 @@ book: setup  ## set everything up, then build the book into _build/html
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup  ## run the whole test suite: unit tests, then every notebook under strict nbval, in quick mode
+lint: setup  ## ruff: lint (pycodestyle, pyflakes, imports, bugbear, pyupgrade) and check the formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint  ## lint, then the whole test suite: unit tests, then every notebook under strict nbval, in quick mode
 	FKP_QUICK=1 $(BIN)/python -m pytest
 
 sync: setup  ## pair every notebook with its py:percent file (jupytext --sync)
