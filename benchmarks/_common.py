@@ -22,17 +22,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fkp_helpers.cli.argtypes import positive_int  # re-exported for the benchmark scripts' options
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 PORT_SCRIPT = REPO_ROOT / "benchmarks" / "article_a_tf1.py"
-PACKAGED_RESULTS_DIR = REPO_ROOT / "fkp_helpers" / "benchmark_results"  # read by fkp_helpers.figures.benchmark_tables
+PACKAGED_RESULTS_DIR = (
+    REPO_ROOT / "fkp_helpers" / "benchmark_results"
+)  # read by fkp_helpers.figures.benchmark_tables
 
 
 class BenchmarkError(RuntimeError):
     """A step of a benchmark failed; the message names the step and its log file."""
-
 
 
 def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
@@ -46,7 +45,10 @@ def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
 
     folder = standin_folder(seed, (n_train, n_test))
     if not (folder / STANDIN_MARKER).is_file():
-        print(f"Writing the stand-in ({n_train} training / {n_test} test images, seed {seed}) to {folder}", flush=True)
+        print(
+            f"Writing the stand-in ({n_train} training / {n_test} test images, seed {seed}) to {folder}",
+            flush=True,
+        )
         write_dataset(folder, n_train=n_train, n_test=n_test, seed=seed)
     return folder
 
@@ -73,29 +75,48 @@ def run_logged(label: str, command: list[str], log_path: Path) -> float:
     print(f"{label}: {' '.join(command)}", flush=True)
     started = time.perf_counter()
     with open(log_path, "w") as log:
-        status = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, check=False).returncode
+        status = subprocess.run(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, check=False
+        ).returncode
     seconds = time.perf_counter() - started
     if status != 0:
         tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
-        raise BenchmarkError(f"{label} failed (exit status {status}); log {log_path}:\n{tail}")
+        raise BenchmarkError(
+            f"{label} failed (exit status {status}); log {log_path}:\n{tail}"
+        )
     print(f"{label}: done in {seconds:.0f} s", flush=True)
     return seconds
 
 
-def run_port(data: Path, out: Path, *, epochs: int, patience: int, seed: int) -> dict[str, Any]:
+def run_port(
+    data: Path, out: Path, *, epochs: int, patience: int, seed: int
+) -> dict[str, Any]:
     """Train and predict with article A's TF1 program; return its ``timings.json``.
 
     Its submission is ``out / "submit.csv"``.
     """
     command = [sys.executable, str(PORT_SCRIPT), "--data", str(data), "--out", str(out)]
-    command += ["--epochs", str(epochs), "--patience", str(patience), "--seed", str(seed)]
+    command += [
+        "--epochs",
+        str(epochs),
+        "--patience",
+        str(patience),
+        "--seed",
+        str(seed),
+    ]
     out.mkdir(parents=True, exist_ok=True)
     run_logged("TF1 port", command, out.parent / f"{out.name}.log")
     return read_json(out / "timings.json")
 
 
 def run_fkp_train(
-    data: Path, run_dir: Path, model: str, *, epochs: int, seed: int, complete_only: bool = False,
+    data: Path,
+    run_dir: Path,
+    model: str,
+    *,
+    epochs: int,
+    seed: int,
+    complete_only: bool = False,
     float32: bool = False,
 ) -> dict[str, Any]:
     """``fkp train`` one model (its own defaults but for ``epochs``); return its ``metrics.json``.
@@ -103,21 +124,45 @@ def run_fkp_train(
     ``float32`` turns mixed precision off (``--float32``); otherwise the run uses
     what ``fkp train`` chooses for this machine (its ``device`` entry says which).
     """
-    command = [sys.executable, "-m", "fkp_helpers", "train", "--data", str(data), "--model", model]
+    command = [
+        sys.executable,
+        "-m",
+        "fkp_helpers",
+        "train",
+        "--data",
+        str(data),
+        "--model",
+        model,
+    ]
     command += ["--out", str(run_dir), "--epochs", str(epochs), "--seed", str(seed)]
     if complete_only:
         command.append("--complete-only")
     if float32:
         command.append("--float32")
-    run_logged(f"fkp train {model}", command, run_dir.parent / f"{run_dir.name}-train.log")
+    run_logged(
+        f"fkp train {model}", command, run_dir.parent / f"{run_dir.name}-train.log"
+    )
     return read_json(run_dir / "metrics.json")
 
 
 def run_fkp_predict(data: Path, run_dir: Path, submission: Path) -> None:
     """``fkp predict`` with the model in ``run_dir``, writing ``submission``."""
-    command = [sys.executable, "-m", "fkp_helpers", "predict", "--data", str(data), "--model", str(run_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "fkp_helpers",
+        "predict",
+        "--data",
+        str(data),
+        "--model",
+        str(run_dir),
+    ]
     command += ["--out", str(submission)]
-    run_logged(f"fkp predict {run_dir.name}", command, run_dir.parent / f"{run_dir.name}-predict.log")
+    run_logged(
+        f"fkp predict {run_dir.name}",
+        command,
+        run_dir.parent / f"{run_dir.name}-predict.log",
+    )
 
 
 # --- Results --------------------------------------------------------------------
@@ -136,14 +181,18 @@ def device_description() -> str:
     description = f"{cpu}, {os.cpu_count()} cores"
     if shutil.which("nvidia-smi"):
         query = ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]
-        gpus = subprocess.run(query, capture_output=True, text=True, check=False).stdout.split("\n")
+        gpus = subprocess.run(
+            query, capture_output=True, text=True, check=False
+        ).stdout.split("\n")
         names = [name.strip() for name in gpus if name.strip()]
         if names:
             description += ", GPU: " + ", ".join(names)
     return description
 
 
-def run_details(tensorflow_version: str, data_line: str, command: str) -> dict[str, Any]:
+def run_details(
+    tensorflow_version: str, data_line: str, command: str
+) -> dict[str, Any]:
     """Where, when and on what a benchmark ran, and the ``command`` that reruns it (a record's ``"run"``)."""
     return {
         "device": device_description(),
@@ -168,14 +217,18 @@ def header(title: str, details: dict[str, Any]) -> str:
     )
 
 
-def markdown_table(columns: list[str], rows: list[list[str]], *, text_columns: int = 2) -> str:
+def markdown_table(
+    columns: list[str], rows: list[list[str]], *, text_columns: int = 2
+) -> str:
     """A Markdown table: the first ``text_columns`` columns left-aligned, the (numeric) rest right-aligned."""
     align = [":---"] * text_columns + ["---:"] * (len(columns) - text_columns)
     lines = [columns, align, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
 
 
-def write_results(results_dir: Path, stem: str, markdown: str, record: dict[str, Any]) -> tuple[Path, Path]:
+def write_results(
+    results_dir: Path, stem: str, markdown: str, record: dict[str, Any]
+) -> tuple[Path, Path]:
     """Write ``<stem>.md`` and ``<stem>.json`` into ``results_dir`` (atomically); return both paths."""
     results_dir.mkdir(parents=True, exist_ok=True)
     md_path, json_path = results_dir / f"{stem}.md", results_dir / f"{stem}.json"
@@ -185,7 +238,12 @@ def write_results(results_dir: Path, stem: str, markdown: str, record: dict[str,
 
 
 def publish_results(
-    results_dir: Path, stem: str, markdown: str, record: dict[str, Any], *, shown_in_book: bool = False
+    results_dir: Path,
+    stem: str,
+    markdown: str,
+    record: dict[str, Any],
+    *,
+    shown_in_book: bool = False,
 ) -> None:
     """Print the results page, then :func:`write_results` it and say where.
 

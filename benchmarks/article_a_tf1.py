@@ -110,7 +110,9 @@ def max_pool_2x2(x: tf.Tensor) -> tf.Tensor:
     return tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
 
 
-def model(x: tf.Tensor, y_: tf.Tensor, keep_prob: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def model(
+    x: tf.Tensor, y_: tf.Tensor, keep_prob: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Article A's network: (N, 96, 96, 1) images → (N, 30) keypoints in [0, 1], and the RMSE loss."""
     W_conv1 = weight_variable([3, 3, 1, 32])
     b_conv1 = bias_variable([32])
@@ -160,7 +162,10 @@ def train(sess, saver, save_path, ops, X, y, epochs, patience) -> dict:
 
     best_validation_loss = 1000000.0
     current_epoch = 0
-    epoch_seconds, epoch_cpu_seconds = [], []  # training steps only: the shuffle and the batches of each epoch
+    epoch_seconds, epoch_cpu_seconds = (
+        [],
+        [],
+    )  # training steps only: the shuffle and the batches of each epoch
     loop_started = time.perf_counter()
     print(f"begin training..., train dataset size:{TRAIN_SIZE}")
     for i in range(epochs):
@@ -170,12 +175,18 @@ def train(sess, saver, save_path, ops, X, y, epochs, patience) -> dict:
         for j in range(0, TRAIN_SIZE, BATCH_SIZE):
             sess.run(
                 train_step,
-                feed_dict={x: X_train[j : j + BATCH_SIZE], y_: y_train[j : j + BATCH_SIZE], keep_prob: KEEP_PROB},
+                feed_dict={
+                    x: X_train[j : j + BATCH_SIZE],
+                    y_: y_train[j : j + BATCH_SIZE],
+                    keep_prob: KEEP_PROB,
+                },
             )
         epoch_seconds.append(time.perf_counter() - started)
         epoch_cpu_seconds.append(time.process_time() - cpu_started)
 
-        validation_loss = sess.run(rmse, feed_dict={x: X_valid, y_: y_valid, keep_prob: 1.0})
+        validation_loss = sess.run(
+            rmse, feed_dict={x: X_valid, y_: y_valid, keep_prob: 1.0}
+        )
         print(
             f"epoch {i} done! validation loss:{validation_loss * 96.0:.4f} px"
             f" ({TRAIN_SIZE / epoch_seconds[-1]:.1f} images/s)",
@@ -200,7 +211,9 @@ def train(sess, saver, save_path, ops, X, y, epochs, patience) -> dict:
     }
 
 
-def throughput(images_per_epoch: int, epoch_seconds: list[float], epoch_cpu_seconds: list[float]) -> dict:
+def throughput(
+    images_per_epoch: int, epoch_seconds: list[float], epoch_cpu_seconds: list[float]
+) -> dict:
     """Training-step speed, counted the way ``fkp train`` counts it.
 
     ``images_per_second`` leaves out the first epoch (which pays for setting the
@@ -214,7 +227,9 @@ def throughput(images_per_epoch: int, epoch_seconds: list[float], epoch_cpu_seco
     images = images_per_epoch * len(epoch_seconds[steady])
     return {
         "images_per_second": images / sum(epoch_seconds[steady]),
-        "images_per_second_all_epochs": images_per_epoch * len(epoch_seconds) / sum(epoch_seconds),
+        "images_per_second_all_epochs": images_per_epoch
+        * len(epoch_seconds)
+        / sum(epoch_seconds),
         "images_per_cpu_second": images / sum(epoch_cpu_seconds[steady]),
         "epoch_seconds": epoch_seconds,
         "epoch_cpu_seconds": epoch_cpu_seconds,
@@ -226,11 +241,15 @@ def predict(sess, ops, X) -> np.ndarray:
     x, _, keep_prob, y_conv = ops
     y_pred = []
     for j in range(0, X.shape[0], BATCH_SIZE):
-        y_pred.extend(sess.run(y_conv, feed_dict={x: X[j : j + BATCH_SIZE], keep_prob: 1.0}))
+        y_pred.extend(
+            sess.run(y_conv, feed_dict={x: X[j : j + BATCH_SIZE], keep_prob: 1.0})
+        )
     return np.array(y_pred) * 96
 
 
-def write_submit_csv(out_path: Path, lookup_path: Path, y_pred_px, image_ids, keypoint_columns) -> None:
+def write_submit_csv(
+    out_path: Path, lookup_path: Path, y_pred_px, image_ids, keypoint_columns
+) -> None:
     """Walk ``IdLookupTable.csv`` and write one ``RowId,Location`` line per lookup row."""
     keypoint_index = {name: i for i, name in enumerate(keypoint_columns)}
     image_index = {int(image_id): i for i, image_id in enumerate(image_ids)}
@@ -241,7 +260,9 @@ def write_submit_csv(out_path: Path, lookup_path: Path, y_pred_px, image_ids, ke
             id_lookup_table.readline()  # header
             for line in id_lookup_table:
                 RowId, ImageId, FeatureName = line.rstrip().split(",")[:3]
-                feature_location = y_pred_px[image_index[int(ImageId)]][keypoint_index[FeatureName]]
+                feature_location = y_pred_px[image_index[int(ImageId)]][
+                    keypoint_index[FeatureName]
+                ]
                 output_file.write(f"{RowId},{feature_location}\n")
         os.replace(tmp_path, out_path)
     finally:
@@ -255,8 +276,18 @@ def device_name() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="folder with training.csv, test.csv, IdLookupTable.csv")
-    parser.add_argument("--out", type=Path, required=True, help="folder for submit.csv, timings.json and model/")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="folder with training.csv, test.csv, IdLookupTable.csv",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder for submit.csv, timings.json and model/",
+    )
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--patience", type=int, default=EARLY_STOP_PATIENCE)
     parser.add_argument("--seed", type=int, default=0)
@@ -271,7 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     X, y, keypoint_columns = input_data(args.data / "training.csv")
     load_seconds = time.perf_counter() - started
     if len(X) <= VALIDATION_SIZE:
-        parser.error(f"{args.data / 'training.csv'}: {len(X)} rows with all 15 keypoints; need more than {VALIDATION_SIZE}")
+        parser.error(
+            f"{args.data / 'training.csv'}: {len(X)} rows with all 15 keypoints; need more than {VALIDATION_SIZE}"
+        )
 
     x = tf.compat.v1.placeholder(tf.float32, shape=[None, 96, 96, 1])
     y_ = tf.compat.v1.placeholder(tf.float32, shape=[None, 30])
@@ -283,7 +316,16 @@ def main(argv: list[str] | None = None) -> int:
 
     with tf.compat.v1.Session() as sess:
         sess.run(tf.compat.v1.global_variables_initializer())
-        timings = train(sess, saver, save_path, (x, y_, keep_prob, train_step, rmse), X, y, args.epochs, args.patience)
+        timings = train(
+            sess,
+            saver,
+            save_path,
+            (x, y_, keep_prob, train_step, rmse),
+            X,
+            y,
+            args.epochs,
+            args.patience,
+        )
         steady = " (epochs after the first)" if timings["epochs_run"] > 1 else ""
         print(f"training: {timings['images_per_second']:.1f} images/s{steady}")
 
@@ -292,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
         X_test, image_ids = test_data(args.data / "test.csv")
         y_pred_px = predict(sess, (x, y_, keep_prob, y_conv), X_test)
         predict_seconds = time.perf_counter() - started
-    write_submit_csv(args.out / "submit.csv", args.data / "IdLookupTable.csv", y_pred_px, image_ids, keypoint_columns)
+    write_submit_csv(
+        args.out / "submit.csv",
+        args.data / "IdLookupTable.csv",
+        y_pred_px,
+        image_ids,
+        keypoint_columns,
+    )
 
     timings |= {
         "load_seconds": load_seconds,

@@ -70,12 +70,32 @@ class Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Test RMSE of the TF1 port, seed-cnn, cnn and mlp, side by side.")
-    parser.add_argument("--data", type=Path, help="Kaggle-format folder with solution.csv (default: the stand-in)")
-    parser.add_argument("--solution", type=Path, help="true test values, RowId,Location (default: DATA/solution.csv)")
-    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help=f"epochs per model (default {EPOCHS})")
+    parser = argparse.ArgumentParser(
+        description="Test RMSE of the TF1 port, seed-cnn, cnn and mlp, side by side."
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="Kaggle-format folder with solution.csv (default: the stand-in)",
+    )
+    parser.add_argument(
+        "--solution",
+        type=Path,
+        help="true test values, RowId,Location (default: DATA/solution.csv)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=EPOCHS,
+        help=f"epochs per model (default {EPOCHS})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder for accuracy.md and accuracy.json")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="folder for accuracy.md and accuracy.json",
+    )
     args = parser.parse_args(argv)
 
     if args.data is None:
@@ -85,18 +105,33 @@ def main(argv: list[str] | None = None) -> int:
         data, data_line = args.data, f"Kaggle-format files in `{args.data}`"
     solution = args.solution or data / "solution.csv"
     if not solution.is_file():
-        parser.error(f"{solution}: no solution file; pass --solution FILE (RowId,Location with the true values)")
+        parser.error(
+            f"{solution}: no solution file; pass --solution FILE (RowId,Location with the true values)"
+        )
 
     try:
-        results, tensorflow_version = train_and_score(data, solution, epochs=args.epochs, seed=args.seed)
+        results, tensorflow_version = train_and_score(
+            data, solution, epochs=args.epochs, seed=args.seed
+        )
     except BenchmarkError as error:
         print(error, file=sys.stderr)
         return 2
     checks = run_checks(results)
     title = "Accuracy: the book's models vs article A's program"
-    command = " ".join(["python benchmarks/compare_accuracy.py", *(sys.argv[1:] if argv is None else argv)])
+    command = " ".join(
+        [
+            "python benchmarks/compare_accuracy.py",
+            *(sys.argv[1:] if argv is None else argv),
+        ]
+    )
     details = run_details(tensorflow_version, data_line, command)
-    markdown = render(results, checks, header_text=header(title, details), epochs=args.epochs, command=command)
+    markdown = render(
+        results,
+        checks,
+        header_text=header(title, details),
+        epochs=args.epochs,
+        command=command,
+    )
     record = {
         "run": details,
         "data": str(data),
@@ -106,16 +141,22 @@ def main(argv: list[str] | None = None) -> int:
         "results": [result.__dict__ for result in results],
         "checks": [{"check": text, "passed": passed} for text, passed in checks],
     }
-    publish_results(args.results, "accuracy", markdown, record, shown_in_book=True)  # chapter 6
+    publish_results(
+        args.results, "accuracy", markdown, record, shown_in_book=True
+    )  # chapter 6
     return 0 if all(passed for _, passed in checks) else 1
 
 
-def train_and_score(data: Path, solution: Path, *, epochs: int, seed: int) -> tuple[list[Result], str]:
+def train_and_score(
+    data: Path, solution: Path, *, epochs: int, seed: int
+) -> tuple[list[Result], str]:
     """Train, predict and score the four models one after another; also return TensorFlow's version."""
     from fkp_helpers.data.submission import score_submission
 
     work = fresh_work_dir("accuracy")
-    port = run_port(data, work / "tf1-port", epochs=epochs, patience=PATIENCE, seed=seed)
+    port = run_port(
+        data, work / "tf1-port", epochs=epochs, patience=PATIENCE, seed=seed
+    )
     results = [
         Result(
             name="TF1 port",
@@ -126,14 +167,24 @@ def train_and_score(data: Path, solution: Path, *, epochs: int, seed: int) -> tu
             train_seconds=port["train_seconds"],
         )
     ]
-    runs = [("seed-cnn", "seed-cnn", True, False), ("seed-cnn float32", "seed-cnn", True, True),
-            ("cnn", "cnn", False, False), ("mlp", "mlp", False, False)]
+    runs = [
+        ("seed-cnn", "seed-cnn", True, False),
+        ("seed-cnn float32", "seed-cnn", True, True),
+        ("cnn", "cnn", False, False),
+        ("mlp", "mlp", False, False),
+    ]
     for name, model, complete_only, float32 in runs:
         if float32 and results[-1].precision == "float32":
             continue  # the machine's own choice was float32 already: the row above is this run
         run_dir = work / name.replace(" ", "-")
         metrics = run_fkp_train(
-            data, run_dir, model, epochs=epochs, seed=seed, complete_only=complete_only, float32=float32
+            data,
+            run_dir,
+            model,
+            epochs=epochs,
+            seed=seed,
+            complete_only=complete_only,
+            float32=float32,
         )
         submission = run_dir.with_name(f"{run_dir.name}-submission.csv")
         run_fkp_predict(data, run_dir, submission)
@@ -159,15 +210,26 @@ def run_checks(results: list[Result]) -> list[tuple[str, bool]]:
     return [
         (f"cnn ≤ {CNN_MAX_RATIO} × TF1 port", rmse["cnn"] <= CNN_MAX_RATIO * port),
         *(
-            (f"{name} within ±{SEED_CNN_TOLERANCE:.0%} of TF1 port", abs(rmse[name] / port - 1) <= SEED_CNN_TOLERANCE)
+            (
+                f"{name} within ±{SEED_CNN_TOLERANCE:.0%} of TF1 port",
+                abs(rmse[name] / port - 1) <= SEED_CNN_TOLERANCE,
+            )
             for name in seed_cnns
         ),
-        ("mlp worse than both CNNs", rmse["mlp"] > max(rmse["cnn"], *(rmse[name] for name in seed_cnns))),
+        (
+            "mlp worse than both CNNs",
+            rmse["mlp"] > max(rmse["cnn"], *(rmse[name] for name in seed_cnns)),
+        ),
     ]
 
 
 def render(
-    results: list[Result], checks: list[tuple[str, bool]], *, header_text: str, epochs: int, command: str
+    results: list[Result],
+    checks: list[tuple[str, bool]],
+    *,
+    header_text: str,
+    epochs: int,
+    command: str,
 ) -> str:
     """The Markdown page: header, one table row per model, the checks."""
     port = results[0].test_rmse_px
@@ -184,9 +246,20 @@ def render(
         for result in results
     ]
     table = markdown_table(
-        ["Model", "Trained on", "Precision", "Test RMSE (px)", "vs TF1 port", "Epochs run", "Train time (s)"], rows
+        [
+            "Model",
+            "Trained on",
+            "Precision",
+            "Test RMSE (px)",
+            "vs TF1 port",
+            "Epochs run",
+            "Train time (s)",
+        ],
+        rows,
     )
-    check_lines = "\n".join(f"- {'PASS' if passed else 'FAIL'}: {text}" for text, passed in checks)
+    check_lines = "\n".join(
+        f"- {'PASS' if passed else 'FAIL'}: {text}" for text, passed in checks
+    )
     return (
         f"{header_text}\n{table}\n"
         "Test RMSE is Kaggle's metric (pixels, over every row of the lookup table), scored against the true values. "

@@ -69,13 +69,33 @@ class Speed:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Images/s of article A's network: the book's pipeline vs TF1.")
-    parser.add_argument("--data", type=Path, help="Kaggle-format folder (default: the full-size stand-in)")
-    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help=f"epochs per run (default {EPOCHS})")
+    parser = argparse.ArgumentParser(
+        description="Images/s of article A's network: the book's pipeline vs TF1."
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="Kaggle-format folder (default: the full-size stand-in)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=EPOCHS,
+        help=f"epochs per run (default {EPOCHS})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    parser.add_argument("--repeats", type=positive_int, default=REPEATS,
-                        help=f"runs per side, best counts (default {REPEATS})")
-    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder for speed.md and speed.json")
+    parser.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=REPEATS,
+        help=f"runs per side, best counts (default {REPEATS})",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="folder for speed.md and speed.json",
+    )
     args = parser.parse_args(argv)
 
     if args.data is None:
@@ -85,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         data, data_line = args.data, f"Kaggle-format files in `{args.data}`"
 
     try:
-        speeds, every_run, tensorflow_version = measure(data, epochs=args.epochs, seed=args.seed, repeats=args.repeats)
+        speeds, every_run, tensorflow_version = measure(
+            data, epochs=args.epochs, seed=args.seed, repeats=args.repeats
+        )
     except BenchmarkError as error:
         print(error, file=sys.stderr)
         return 2
@@ -93,10 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     ratio = seed_cnn.images_per_second / port.images_per_second
     passed = ratio >= MIN_RATIO
     title = "Speed: article A's network, the book's pipeline vs the TF1 feed_dict loop"
-    command = " ".join(["python benchmarks/compare_speed.py", *(sys.argv[1:] if argv is None else argv)])
+    command = " ".join(
+        [
+            "python benchmarks/compare_speed.py",
+            *(sys.argv[1:] if argv is None else argv),
+        ]
+    )
     details = run_details(tensorflow_version, data_line, command)
     markdown = render(
-        speeds, ratio, passed, every_run, header_text=header(title, details), epochs=args.epochs, command=command,
+        speeds,
+        ratio,
+        passed,
+        every_run,
+        header_text=header(title, details),
+        epochs=args.epochs,
+        command=command,
     )
     record = {
         "run": details,
@@ -112,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed else 1
 
 
-def measure(data: Path, *, epochs: int, seed: int, repeats: int) -> tuple[list[Speed], dict[str, list[float]], str]:
+def measure(
+    data: Path, *, epochs: int, seed: int, repeats: int
+) -> tuple[list[Speed], dict[str, list[float]], str]:
     """Train the port, ``seed-cnn`` and ``seed-cnn float32`` ``repeats`` times each (alternating), then ``cnn`` once.
 
     ``seed-cnn float32`` is left out where ``seed-cnn`` trains in float32 anyway.
@@ -120,44 +155,111 @@ def measure(data: Path, *, epochs: int, seed: int, repeats: int) -> tuple[list[S
     """
     work = fresh_work_dir("speed")
     article_a = "article A's network, Keras fit + tf.data, complete rows"
-    runs: dict[str, list[Speed]] = {"TF1 port": [], "seed-cnn": [], "seed-cnn float32": []}
+    runs: dict[str, list[Speed]] = {
+        "TF1 port": [],
+        "seed-cnn": [],
+        "seed-cnn float32": [],
+    }
     for attempt in range(1, repeats + 1):
-        port = run_port(data, work / f"tf1-port-{attempt}", epochs=epochs, patience=epochs, seed=seed)
+        port = run_port(
+            data,
+            work / f"tf1-port-{attempt}",
+            epochs=epochs,
+            patience=epochs,
+            seed=seed,
+        )
         runs["TF1 port"].append(
-            Speed("TF1 port", "article A's network, feed_dict loop, complete rows", "float32", port["n_train"],
-                  port["images_per_second"], port["train_seconds"])
+            Speed(
+                "TF1 port",
+                "article A's network, feed_dict loop, complete rows",
+                "float32",
+                port["n_train"],
+                port["images_per_second"],
+                port["train_seconds"],
+            )
         )
         runs["seed-cnn"].append(
-            _fkp_speed(data, work / f"seed-cnn-{attempt}", "seed-cnn", epochs=epochs, seed=seed, complete_only=True,
-                       how=article_a)
+            _fkp_speed(
+                data,
+                work / f"seed-cnn-{attempt}",
+                "seed-cnn",
+                epochs=epochs,
+                seed=seed,
+                complete_only=True,
+                how=article_a,
+            )
         )
         if runs["seed-cnn"][0].precision != "float32":
             runs["seed-cnn float32"].append(
-                _fkp_speed(data, work / f"seed-cnn-float32-{attempt}", "seed-cnn", epochs=epochs, seed=seed,
-                           complete_only=True, float32=True, how=article_a)
+                _fkp_speed(
+                    data,
+                    work / f"seed-cnn-float32-{attempt}",
+                    "seed-cnn",
+                    epochs=epochs,
+                    seed=seed,
+                    complete_only=True,
+                    float32=True,
+                    how=article_a,
+                )
             )
-    cnn = _fkp_speed(data, work / "cnn", "cnn", epochs=epochs, seed=seed, complete_only=False,
-                     how="the book's network, Keras fit + tf.data, all rows")
+    cnn = _fkp_speed(
+        data,
+        work / "cnn",
+        "cnn",
+        epochs=epochs,
+        seed=seed,
+        complete_only=False,
+        how="the book's network, Keras fit + tf.data, all rows",
+    )
     runs = {name: speeds for name, speeds in runs.items() if speeds}
     best = [max(runs[name], key=lambda speed: speed.images_per_second) for name in runs]
-    every = {name: [speed.images_per_second for speed in speeds] for name, speeds in runs.items()}
+    every = {
+        name: [speed.images_per_second for speed in speeds]
+        for name, speeds in runs.items()
+    }
     return [*best, cnn], every, port["tensorflow"]
 
 
 def _fkp_speed(
-    data: Path, run_dir: Path, model: str, *, epochs: int, seed: int, complete_only: bool, how: str,
+    data: Path,
+    run_dir: Path,
+    model: str,
+    *,
+    epochs: int,
+    seed: int,
+    complete_only: bool,
+    how: str,
     float32: bool = False,
 ) -> Speed:
-    metrics = run_fkp_train(data, run_dir, model, epochs=epochs, seed=seed, complete_only=complete_only,
-                            float32=float32)
+    metrics = run_fkp_train(
+        data,
+        run_dir,
+        model,
+        epochs=epochs,
+        seed=seed,
+        complete_only=complete_only,
+        float32=float32,
+    )
     name = f"{model} float32" if float32 else model
-    return Speed(name, how, metrics["precision"], metrics["train_rows"], metrics["images_per_second"],
-                 metrics["train_seconds"])
+    return Speed(
+        name,
+        how,
+        metrics["precision"],
+        metrics["train_rows"],
+        metrics["images_per_second"],
+        metrics["train_seconds"],
+    )
 
 
 def render(
-    speeds: list[Speed], ratio: float, passed: bool, every_run: dict[str, list[float]], *,
-    header_text: str, epochs: int, command: str,
+    speeds: list[Speed],
+    ratio: float,
+    passed: bool,
+    every_run: dict[str, list[float]],
+    *,
+    header_text: str,
+    epochs: int,
+    command: str,
 ) -> str:
     """The Markdown page: header, one table row per run, the check."""
     port = speeds[0].images_per_second
@@ -174,12 +276,22 @@ def render(
         for speed in speeds
     ]
     table = markdown_table(
-        ["Run", "What trains", "Precision", "Images / epoch", "Images / s", "vs TF1 port",
-         f"Train time, {epochs} epochs (s)"],
+        [
+            "Run",
+            "What trains",
+            "Precision",
+            "Images / epoch",
+            "Images / s",
+            "vs TF1 port",
+            f"Train time, {epochs} epochs (s)",
+        ],
         rows,
     )
     verdict = "PASS" if passed else "FAIL"
-    runs = "; ".join(f"{name}: {', '.join(f'{value:.1f}' for value in values)}" for name, values in every_run.items())
+    runs = "; ".join(
+        f"{name}: {', '.join(f'{value:.1f}' for value in values)}"
+        for name, values in every_run.items()
+    )
     return (
         f"{header_text}\n{table}\n"
         "Images/s = training images / seconds in the training loop (shuffle, batches of 64, forward and backward "

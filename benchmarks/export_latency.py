@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import os
 
-os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # a CPU benchmark: hide any GPU before TensorFlow loads
+os.environ["CUDA_VISIBLE_DEVICES"] = (
+    "-1"  # a CPU benchmark: hide any GPU before TensorFlow loads
+)
 
 import argparse
 import statistics
@@ -62,11 +64,17 @@ from _common import (
     run_details,
 )
 
-from fkp_helpers.nn.export import MAX_DIFFERENCE_PX, ExportedFiles, TFLiteKeypoints, export_run, tflite_flatbuffer
-from fkp_helpers.standin.faces import render_faces
+from fkp_helpers.nn.export import (
+    MAX_DIFFERENCE_PX,
+    ExportedFiles,
+    TFLiteKeypoints,
+    export_run,
+    tflite_flatbuffer,
+)
 from fkp_helpers.nn.run_cache import run_metrics, trained_run
 from fkp_helpers.nn.tensorflow_setup import keras, tf
 from fkp_helpers.nn.training import MODEL_FILE, TrainConfig, TrainedRun
+from fkp_helpers.standin.faces import render_faces
 
 TRAIN_FACES = 1000
 EPOCHS = 3
@@ -101,24 +109,60 @@ class TFLiteVariant:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Single-image CPU latency and file size of the exported cnn.")
-    parser.add_argument("--train-faces", type=positive_int, default=TRAIN_FACES,
-                        help=f"stand-in faces to train on (default {TRAIN_FACES})")
-    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help=f"training epochs (default {EPOCHS})")
-    parser.add_argument("--calls", type=positive_int, default=CALLS,
-                        help=f"timed single-image calls per way (default {CALLS})")
-    parser.add_argument("--warmup", type=positive_int, default=WARMUP, help=f"untimed calls first (default {WARMUP})")
-    parser.add_argument("--check-faces", type=positive_int, default=CHECK_FACES,
-                        help=f"unseen faces for the agreement check (default {CHECK_FACES})")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the faces and training (default 0)")
-    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder for export.md and export.json")
+    parser = argparse.ArgumentParser(
+        description="Single-image CPU latency and file size of the exported cnn."
+    )
+    parser.add_argument(
+        "--train-faces",
+        type=positive_int,
+        default=TRAIN_FACES,
+        help=f"stand-in faces to train on (default {TRAIN_FACES})",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=EPOCHS,
+        help=f"training epochs (default {EPOCHS})",
+    )
+    parser.add_argument(
+        "--calls",
+        type=positive_int,
+        default=CALLS,
+        help=f"timed single-image calls per way (default {CALLS})",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=positive_int,
+        default=WARMUP,
+        help=f"untimed calls first (default {WARMUP})",
+    )
+    parser.add_argument(
+        "--check-faces",
+        type=positive_int,
+        default=CHECK_FACES,
+        help=f"unseen faces for the agreement check (default {CHECK_FACES})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for the faces and training (default 0)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="folder for export.md and export.json",
+    )
     args = parser.parse_args(argv)
 
     run = train_short_cnn(args.train_faces, args.epochs, args.seed)
     work = fresh_work_dir("export")
     files = export_run(run.run_dir, work / "float32")
     keras_model = keras.saving.load_model(files.keras_path)
-    faces = stand_in_faces(max(args.calls, args.check_faces), seed=args.seed, start=args.train_faces)
+    faces = stand_in_faces(
+        max(args.calls, args.check_faces), seed=args.seed, start=args.train_faces
+    )
 
     checked = faces[: args.check_faces]
     from_keras = keras_model.predict(checked, batch_size=64, verbose=0)
@@ -132,22 +176,43 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     latencies = time_single_images(
-        serving_calls(keras_model, variants, run), faces[: args.calls],
-        warmup=args.warmup, rounds=min(ROUNDS, args.calls),
+        serving_calls(keras_model, variants, run),
+        faces[: args.calls],
+        warmup=args.warmup,
+        rounds=min(ROUNDS, args.calls),
     )
     sizes = {
         "keypoints.keras (serving model)": files.keras_bytes,
-        **{f"{v.name} ({v.path.parent.name}/{v.path.name})": v.size_bytes for v in variants},
-        "the run's model.keras (weights + optimizer state)": (run.run_dir / MODEL_FILE).stat().st_size,
+        **{
+            f"{v.name} ({v.path.parent.name}/{v.path.name})": v.size_bytes
+            for v in variants
+        },
+        "the run's model.keras (weights + optimizer state)": (run.run_dir / MODEL_FILE)
+        .stat()
+        .st_size,
     }
     title = "Export: single-image CPU latency and file size of the served cnn"
-    data_line = (f"`cnn` trained {args.epochs} epochs on {args.train_faces} generated stand-in faces (a latency "
-                 f"benchmark: accuracy plays no part); {args.calls} timed calls on unseen faces")
-    command = " ".join(["python benchmarks/export_latency.py", *(sys.argv[1:] if argv is None else argv)])
+    data_line = (
+        f"`cnn` trained {args.epochs} epochs on {args.train_faces} generated stand-in faces (a latency "
+        f"benchmark: accuracy plays no part); {args.calls} timed calls on unseen faces"
+    )
+    command = " ".join(
+        [
+            "python benchmarks/export_latency.py",
+            *(sys.argv[1:] if argv is None else argv),
+        ]
+    )
     details = run_details(tf.__version__, data_line, command)
     markdown = render(
-        latencies, sizes, variants, keras_vs_run, passed, check_faces=args.check_faces,
-        parameters=keras_model.count_params(), header_text=header(title, details), command=command,
+        latencies,
+        sizes,
+        variants,
+        keras_vs_run,
+        passed,
+        check_faces=args.check_faces,
+        parameters=keras_model.count_params(),
+        header_text=header(title, details),
+        command=command,
     )
     record = {
         "run": details,
@@ -168,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         "passed": passed,
     }
-    publish_results(args.results, "export", markdown, record, shown_in_book=True)  # chapter 7
+    publish_results(
+        args.results, "export", markdown, record, shown_in_book=True
+    )  # chapter 7
     return 0 if passed else 1
 
 
@@ -187,8 +254,12 @@ def tflite_files(
     ]
 
 
-def _variant(name: str, path: Path, offered: bool, images: np.ndarray, from_keras: np.ndarray) -> TFLiteVariant:
-    difference = float(np.max(np.abs(TFLiteKeypoints(path).predict_px(images) - from_keras)))
+def _variant(
+    name: str, path: Path, offered: bool, images: np.ndarray, from_keras: np.ndarray
+) -> TFLiteVariant:
+    difference = float(
+        np.max(np.abs(TFLiteKeypoints(path).predict_px(images) - from_keras))
+    )
     return TFLiteVariant(name, path, offered, path.stat().st_size, difference)
 
 
@@ -196,8 +267,13 @@ def train_short_cnn(n_faces: int, epochs: int, seed: int) -> TrainedRun:
     """``cnn`` trained ``epochs`` epochs on ``n_faces`` stand-in faces (from the cache if it was trained before)."""
     pixels, keypoints = render_faces(n_faces, seed=seed)
     images = (pixels[..., None] / np.float32(255)).astype(np.float32)
-    print(f"Training cnn for {epochs} epochs on {n_faces} stand-in faces (or reusing that run)", flush=True)
-    return trained_run(images, keypoints, TrainConfig(model="cnn", epochs=epochs, seed=seed))
+    print(
+        f"Training cnn for {epochs} epochs on {n_faces} stand-in faces (or reusing that run)",
+        flush=True,
+    )
+    return trained_run(
+        images, keypoints, TrainConfig(model="cnn", epochs=epochs, seed=seed)
+    )
 
 
 def stand_in_faces(n: int, *, seed: int, start: int) -> np.ndarray:
@@ -211,32 +287,60 @@ def serving_calls(
 ) -> dict[str, tuple[str, Predict]]:
     """Name → (what it runs, a function from one image ``(1, 96, 96, 1)`` to its keypoints ``(1, 30)`` px)."""
     signature = [tf.TensorSpec((None, *keras_model.input_shape[1:]), tf.float32)]
-    compiled = tf.function(lambda images: keras_model(images, training=False), input_signature=signature)
+    compiled = tf.function(
+        lambda images: keras_model(images, training=False), input_signature=signature
+    )
     tflite, half, dynamic = variants
     keras_file = "keypoints.keras via keras.saving.load_model"
-    interpreter = "in `tf.lite.Interpreter` (its default threads): set input, invoke, get output"
+    interpreter = (
+        "in `tf.lite.Interpreter` (its default threads): set input, invoke, get output"
+    )
     return {
-        "Keras predict": (f"{keras_file}; `model.predict(x, verbose=0)`",
-                          lambda x: keras_model.predict(x, verbose=0)),
-        "Keras predict_on_batch": (f"{keras_file}; `model.predict_on_batch(x)`", keras_model.predict_on_batch),
-        "Keras direct call": (f"{keras_file}; `model(x, training=False).numpy()`",
-                              lambda x: keras_model(x, training=False).numpy()),
-        "Keras tf.function": (f"{keras_file}; the direct call in a `tf.function` (traced once)",
-                              lambda x: compiled(x).numpy()),
-        tflite.name: (f"keypoints.tflite, float32, {interpreter}", TFLiteKeypoints(tflite.path).predict_px),
-        f"{tflite.name} 1 thread": ("the same with `num_threads=1`",
-                                    TFLiteKeypoints(tflite.path, num_threads=1).predict_px),
-        half.name: ("`fkp export --float16`'s keypoints.tflite: float16 weights, float32 maths",
-                    TFLiteKeypoints(half.path).predict_px),
-        dynamic.name: ("int8 weights, activations quantised on the fly (not offered by `fkp export`)",
-                       TFLiteKeypoints(dynamic.path).predict_px),
-        "helpers' predict_px": ("`load_run(run).predict_px(x)`: two `model.predict` calls and a NumPy flip",
-                                run.predict_px),
+        "Keras predict": (
+            f"{keras_file}; `model.predict(x, verbose=0)`",
+            lambda x: keras_model.predict(x, verbose=0),
+        ),
+        "Keras predict_on_batch": (
+            f"{keras_file}; `model.predict_on_batch(x)`",
+            keras_model.predict_on_batch,
+        ),
+        "Keras direct call": (
+            f"{keras_file}; `model(x, training=False).numpy()`",
+            lambda x: keras_model(x, training=False).numpy(),
+        ),
+        "Keras tf.function": (
+            f"{keras_file}; the direct call in a `tf.function` (traced once)",
+            lambda x: compiled(x).numpy(),
+        ),
+        tflite.name: (
+            f"keypoints.tflite, float32, {interpreter}",
+            TFLiteKeypoints(tflite.path).predict_px,
+        ),
+        f"{tflite.name} 1 thread": (
+            "the same with `num_threads=1`",
+            TFLiteKeypoints(tflite.path, num_threads=1).predict_px,
+        ),
+        half.name: (
+            "`fkp export --float16`'s keypoints.tflite: float16 weights, float32 maths",
+            TFLiteKeypoints(half.path).predict_px,
+        ),
+        dynamic.name: (
+            "int8 weights, activations quantised on the fly (not offered by `fkp export`)",
+            TFLiteKeypoints(dynamic.path).predict_px,
+        ),
+        "helpers' predict_px": (
+            "`load_run(run).predict_px(x)`: two `model.predict` calls and a NumPy flip",
+            run.predict_px,
+        ),
     }
 
 
 def time_single_images(
-    calls: dict[str, tuple[str, Predict]], faces: np.ndarray, *, warmup: int, rounds: int
+    calls: dict[str, tuple[str, Predict]],
+    faces: np.ndarray,
+    *,
+    warmup: int,
+    rounds: int,
 ) -> list[Latency]:
     """Time every way on each face as a batch of 1, in ``rounds`` interleaved rounds; medians and 90th percentiles."""
     singles = [faces[i : i + 1] for i in range(len(faces))]
@@ -251,34 +355,78 @@ def time_single_images(
                 predict(singles[i])
                 seconds[name].append(time.perf_counter() - started)
     return [
-        Latency(name, what, 1000 * statistics.median(seconds[name]),
-                1000 * float(np.percentile(seconds[name], 90)), len(seconds[name]))
+        Latency(
+            name,
+            what,
+            1000 * statistics.median(seconds[name]),
+            1000 * float(np.percentile(seconds[name], 90)),
+            len(seconds[name]),
+        )
         for name, (what, _) in calls.items()
     ]
 
 
 def render(
-    latencies: list[Latency], sizes: dict[str, int], variants: list[TFLiteVariant], keras_vs_run: float,
-    passed: bool, *, check_faces: int, parameters: int, header_text: str, command: str,
+    latencies: list[Latency],
+    sizes: dict[str, int],
+    variants: list[TFLiteVariant],
+    keras_vs_run: float,
+    passed: bool,
+    *,
+    check_faces: int,
+    parameters: int,
+    header_text: str,
+    command: str,
 ) -> str:
     """The Markdown page: header, the latency table, the size table, the agreement table, the check."""
-    tflite = next(latency for latency in latencies if latency.name == "TFLite").median_ms
+    tflite = next(
+        latency for latency in latencies if latency.name == "TFLite"
+    ).median_ms
     latency_table = markdown_table(
-        ["Way", "What runs", "Median (ms)", "90th percentile (ms)", "Images / s", "Median vs TFLite"],
         [
-            [latency.name, latency.what, f"{latency.median_ms:.2f}", f"{latency.p90_ms:.2f}",
-             f"{1000 / latency.median_ms:.0f}", f"{latency.median_ms / tflite:.1f}×"]
+            "Way",
+            "What runs",
+            "Median (ms)",
+            "90th percentile (ms)",
+            "Images / s",
+            "Median vs TFLite",
+        ],
+        [
+            [
+                latency.name,
+                latency.what,
+                f"{latency.median_ms:.2f}",
+                f"{latency.p90_ms:.2f}",
+                f"{1000 / latency.median_ms:.0f}",
+                f"{latency.median_ms / tflite:.1f}×",
+            ]
             for latency in latencies
         ],
     )
     size_table = markdown_table(
-        ["File", "Bytes", "MB"], [[name, f"{size}", f"{size / 1e6:.2f}"] for name, size in sizes.items()],
+        ["File", "Bytes", "MB"],
+        [[name, f"{size}", f"{size / 1e6:.2f}"] for name, size in sizes.items()],
         text_columns=1,
     )
     agreement_table = markdown_table(
         ["Keypoints of", "against", "Checked", "Max abs difference (px)"],
-        [["keypoints.keras", "`load_run(run).predict_px`", "yes", f"{keras_vs_run:.6f}"]]
-        + [[v.name, "keypoints.keras", "yes" if v.offered else "no", f"{v.max_difference_px:.6f}"] for v in variants],
+        [
+            [
+                "keypoints.keras",
+                "`load_run(run).predict_px`",
+                "yes",
+                f"{keras_vs_run:.6f}",
+            ]
+        ]
+        + [
+            [
+                v.name,
+                "keypoints.keras",
+                "yes" if v.offered else "no",
+                f"{v.max_difference_px:.6f}",
+            ]
+            for v in variants
+        ],
         text_columns=3,
     )
     verdict = "PASS" if passed else "FAIL"

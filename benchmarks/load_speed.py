@@ -73,7 +73,9 @@ def cached_reload_seconds(csv_path: Path) -> list[float]:
     code = f"import fkp_helpers; fkp_helpers.load_training({str(csv_path)!r})"
     with tempfile.TemporaryDirectory(prefix="fkp-load-speed-") as cache:
         env = {**os.environ, "FKP_CACHE_DIR": cache}
-        subprocess.run([sys.executable, "-c", code], env=env, check=True)  # fills the cache
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True
+        )  # fills the cache
         runs = []
         for _ in range(CACHED_RUNS):
             started = time.perf_counter()
@@ -84,14 +86,20 @@ def cached_reload_seconds(csv_path: Path) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, help="folder holding training.csv (default: the full-size stand-in)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="folder holding training.csv (default: the full-size stand-in)",
+    )
     args = parser.parse_args(argv)
     csv_path = (args.data or standin(n_train=7049, n_test=1783)) / "training.csv"
 
     import pandas as pd
 
     now = datetime.datetime.now().astimezone()
-    load_average = os.getloadavg()[0]  # other work on the machine makes every time longer
+    load_average = os.getloadavg()[
+        0
+    ]  # other work on the machine makes every time longer
     lines = [
         "# Loading training.csv: the book's parser vs the articles' pandas + np.fromstring",
         "",

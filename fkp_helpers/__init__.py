@@ -71,7 +71,13 @@ _LAZY: dict[str, str] = {
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .data.kaggle_csv import LookupTable, load_locations, load_lookup, load_test, load_training
+    from .data.kaggle_csv import (
+        LookupTable,
+        load_locations,
+        load_lookup,
+        load_test,
+        load_training,
+    )
     from .data.sources import DataSource, find_data
     from .errors import ConfigError, DataError, FkpError, PhotoError, RunError
     from .figures.faces import plot_faces
@@ -129,19 +135,27 @@ _MOVED_MODULES: dict[str, str] = {
 class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Import ``fkp_helpers.<old name>`` as the module it moved to (see :data:`_MOVED_MODULES`)."""
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
         package, _, name = fullname.rpartition(".")
         if package != __name__ or name not in _MOVED_MODULES:
             return None
         return importlib.util.spec_from_loader(fullname, self)
 
     def exec_module(self, module: types.ModuleType) -> None:
-        moved = importlib.import_module(f"{__name__}.{_MOVED_MODULES[module.__name__.rpartition('.')[2]]}")
-        sys.modules[module.__name__] = moved  # the import statement returns this entry: the real module
+        moved = importlib.import_module(
+            f"{__name__}.{_MOVED_MODULES[module.__name__.rpartition('.')[2]]}"
+        )
+        sys.modules[module.__name__] = (
+            moved  # the import statement returns this entry: the real module
+        )
 
 
 if not any(isinstance(finder, _MovedModuleFinder) for finder in sys.meta_path):
-    sys.meta_path.insert(0, _MovedModuleFinder())  # before an editable install's finder, which knows the old files
+    sys.meta_path.insert(
+        0, _MovedModuleFinder()
+    )  # before an editable install's finder, which knows the old files
 
 
 def __getattr__(name: str) -> Any:

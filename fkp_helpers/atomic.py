@@ -165,12 +165,19 @@ def signals_deferred() -> Iterator[None]:
         return
     arrived: list[int] = []
     held = [signal.SIGINT, signal.SIGTERM]
-    previous = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum)) for signum in held}
+    previous = {
+        signum: signal.signal(signum, lambda signum, frame: arrived.append(signum))
+        for signum in held
+    }
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            if handler is not None:  # None: a handler set outside Python, which cannot be restored
+            if (
+                handler is not None
+            ):  # None: a handler set outside Python, which cannot be restored
                 signal.signal(signum, handler)
-        for signum in dict.fromkeys(arrived):  # each signal once, in the order they came
+        for signum in dict.fromkeys(
+            arrived
+        ):  # each signal once, in the order they came
             signal.raise_signal(signum)

@@ -51,7 +51,9 @@ class FkpError(Exception):
         if line is not None:
             where.append(f"line {line}")
         if column is not None:
-            where.append(f"column {column}" + (f" ({column_name})" if column_name else ""))
+            where.append(
+                f"column {column}" + (f" ({column_name})" if column_name else "")
+            )
         elif column_name:
             where.append(f"column {column_name}")
         text = f"{', '.join(where)}: {message}" if where else message
@@ -71,7 +73,14 @@ class DataError(FkpError, ValueError):
         column_name: str | None = None,
         fix: str | None = None,
     ) -> None:
-        super().__init__(message, path=path, line=line, column=column, column_name=column_name, fix=fix)
+        super().__init__(
+            message,
+            path=path,
+            line=line,
+            column=column,
+            column_name=column_name,
+            fix=fix,
+        )
 
 
 class ConfigError(FkpError, ValueError):

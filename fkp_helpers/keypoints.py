@@ -77,7 +77,9 @@ def keypoint_index(name: str) -> int:
     try:
         return KEYPOINT_NAMES.index(name)
     except ValueError:
-        raise KeyError(f"unknown keypoint {name!r}; expected one of {', '.join(KEYPOINT_NAMES)}") from None
+        raise KeyError(
+            f"unknown keypoint {name!r}; expected one of {', '.join(KEYPOINT_NAMES)}"
+        ) from None
 
 
 def flip_permutation() -> tuple[int, ...]:

@@ -38,17 +38,25 @@ def rmse_per_keypoint_px(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, fl
     per_point_count = observed.reshape(len(observed), -1, 2).sum(axis=(0, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         rmse = np.sqrt(per_point_sum / per_point_count)
-    return {name: float(value) for name, value in zip(KEYPOINT_NAMES, rmse, strict=True)}
+    return {
+        name: float(value) for name, value in zip(KEYPOINT_NAMES, rmse, strict=True)
+    }
 
 
-def squared_errors(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def squared_errors(
+    y_true: np.ndarray, y_pred: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Squared errors (0 where unlabelled) and the boolean mask of labelled values, both ``(N, 30)``."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if y_true.ndim != 2 or y_true.shape[1] != NUM_TARGETS:
-        raise ValueError(f"expected y_true of shape (N, {NUM_TARGETS}), got {y_true.shape}")
+        raise ValueError(
+            f"expected y_true of shape (N, {NUM_TARGETS}), got {y_true.shape}"
+        )
     if y_pred.shape != y_true.shape:
-        raise ValueError(f"y_pred has shape {y_pred.shape}, y_true {y_true.shape}: expected the same")
+        raise ValueError(
+            f"y_pred has shape {y_pred.shape}, y_true {y_true.shape}: expected the same"
+        )
     observed = ~np.isnan(y_true)
     if not np.isfinite(y_pred[observed]).all():
         raise ValueError("y_pred holds NaN or infinite values where y_true is labelled")

@@ -129,7 +129,9 @@ def read_image(path: str | Path) -> np.ndarray:
         raise PhotoError(f"{path}: empty file, not an image")
     bgr = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
     if bgr is None:
-        raise PhotoError(f"{path}: not an image OpenCV can read (damaged, truncated or an unknown format)")
+        raise PhotoError(
+            f"{path}: not an image OpenCV can read (damaged, truncated or an unknown format)"
+        )
     _check_size(path, bgr.shape[1], bgr.shape[0])
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
@@ -145,12 +147,18 @@ def _header_size(path: Path) -> tuple[int, int] | None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 return image.size
-    except Image.DecompressionBombError:  # over Pillow's own limit (~179 megapixels): far over ours
+    except (
+        Image.DecompressionBombError
+    ):  # over Pillow's own limit (~179 megapixels): far over ours
         raise PhotoError(
             f"{path}: more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels, more than the limit "
             f"of {MAX_PIXELS / 1e6:g}; downscale it first"
         ) from None
-    except (OSError, SyntaxError, ValueError):  # unknown format or damaged header: let OpenCV decide
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+    ):  # unknown format or damaged header: let OpenCV decide
         return None
 
 
@@ -172,7 +180,9 @@ def to_gray(image_rgb: np.ndarray) -> np.ndarray:
 def _check_rgb(image_rgb: np.ndarray) -> np.ndarray:
     image_rgb = np.asarray(image_rgb)
     if image_rgb.dtype != np.uint8 or image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
-        raise ValueError(f"expected an RGB uint8 image of shape (H, W, 3), got {image_rgb.dtype} {image_rgb.shape}")
+        raise ValueError(
+            f"expected an RGB uint8 image of shape (H, W, 3), got {image_rgb.dtype} {image_rgb.shape}"
+        )
     return image_rgb
 
 
@@ -229,7 +239,9 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
 
     gray = np.asarray(gray)
     if gray.dtype != np.uint8 or gray.ndim != 2:
-        raise ValueError(f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}")
+        raise ValueError(
+            f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}"
+        )
     if not can_hold_a_face(gray.shape):
         return []
     factor = _detection_factor(gray.shape)
@@ -240,10 +252,16 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
         searched = gray
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE_FILE)
     if cascade.empty():
-        raise PhotoError(f"{cv2.data.haarcascades + CASCADE_FILE}: OpenCV could not load its face cascade")
-    found = cascade.detectMultiScale(searched, scaleFactor=1.1, minNeighbors=3, minSize=(MIN_FACE_PX, MIN_FACE_PX))
+        raise PhotoError(
+            f"{cv2.data.haarcascades + CASCADE_FILE}: OpenCV could not load its face cascade"
+        )
+    found = cascade.detectMultiScale(
+        searched, scaleFactor=1.1, minNeighbors=3, minSize=(MIN_FACE_PX, MIN_FACE_PX)
+    )
     boxes = [
-        FaceBox(round(x * factor), round(y * factor), round(w * factor), round(h * factor))
+        FaceBox(
+            round(x * factor), round(y * factor), round(w * factor), round(h * factor)
+        )
         for x, y, w, h in np.asarray(found, dtype=np.int64).reshape(-1, 4)
     ]
     return sorted(boxes, key=lambda box: (-box.w * box.h, box.y, box.x))
@@ -281,23 +299,33 @@ class SquareCrop:
         Returns float64 of the same shape; NaN stays NaN.
         """
         x, y = _split_pairs(points)
-        return _join_pairs(self.left + (x + 0.5) * self.scale - 0.5, self.top + (y + 0.5) * self.scale - 0.5)
+        return _join_pairs(
+            self.left + (x + 0.5) * self.scale - 0.5,
+            self.top + (y + 0.5) * self.scale - 0.5,
+        )
 
     def to_crop(self, points: np.ndarray) -> np.ndarray:
         """Image coordinates → crop coordinates (the inverse of :meth:`to_image`), same shapes."""
         x, y = _split_pairs(points)
-        return _join_pairs((x + 0.5 - self.left) / self.scale - 0.5, (y + 0.5 - self.top) / self.scale - 0.5)
+        return _join_pairs(
+            (x + 0.5 - self.left) / self.scale - 0.5,
+            (y + 0.5 - self.top) / self.scale - 0.5,
+        )
 
     def crop_to_image_matrix(self) -> np.ndarray:
         """The 2x3 affine matrix taking crop pixel indices to image pixel indices (for ``cv2.warpAffine``)."""
         s = self.scale
-        return np.array([[s, 0.0, self.left + 0.5 * s - 0.5], [0.0, s, self.top + 0.5 * s - 0.5]])
+        return np.array(
+            [[s, 0.0, self.left + 0.5 * s - 0.5], [0.0, s, self.top + 0.5 * s - 0.5]]
+        )
 
 
 def _split_pairs(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     points = np.asarray(points, dtype=np.float64)
     if points.ndim == 0 or points.shape[-1] % 2:
-        raise ValueError(f"expected x, y pairs along the last axis (e.g. shape (N, 30)), got shape {points.shape}")
+        raise ValueError(
+            f"expected x, y pairs along the last axis (e.g. shape (N, 30)), got shape {points.shape}"
+        )
     return points[..., 0::2], points[..., 1::2]
 
 
@@ -307,7 +335,9 @@ def _join_pairs(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return joined
 
 
-def square_around(box: FaceBox, margin: float = FACE_MARGIN, shift: float = FACE_SHIFT) -> SquareCrop:
+def square_around(
+    box: FaceBox, margin: float = FACE_MARGIN, shift: float = FACE_SHIFT
+) -> SquareCrop:
     """The square crop for a detected ``box``: side ``(1 + 2 margin) * max(w, h)``, centred on the box's
     centre moved down by ``shift * h`` (see :data:`FACE_MARGIN`, :data:`FACE_SHIFT` for the calibration)."""
     side = (1.0 + 2.0 * margin) * max(box.w, box.h)
@@ -331,7 +361,9 @@ def crop_face(gray: np.ndarray, crop: SquareCrop) -> np.ndarray:
 
     gray = np.asarray(gray)
     if gray.dtype != np.uint8 or gray.ndim != 2:
-        raise ValueError(f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}")
+        raise ValueError(
+            f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}"
+        )
     height, width = gray.shape
     sigma = math.sqrt(max(0.0, crop.scale**2 - 1.0)) / 2.0
     pad = math.ceil(3 * sigma) + 2
@@ -341,12 +373,17 @@ def crop_face(gray: np.ndarray, crop: SquareCrop) -> np.ndarray:
     y1 = max(min(math.ceil(crop.top + crop.side) + pad, height), y0 + 1)
     region = gray[y0:y1, x0:x1].astype(np.float32) / np.float32(255)
     if sigma > 0:
-        region = cv2.GaussianBlur(region, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+        region = cv2.GaussianBlur(
+            region, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE
+        )
     matrix = crop.crop_to_image_matrix()
     matrix[:, 2] -= (x0, y0)  # into the region's pixel indices
     crop_image = cv2.warpAffine(
-        region, matrix, (IMAGE_SIZE, IMAGE_SIZE),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
+        region,
+        matrix,
+        (IMAGE_SIZE, IMAGE_SIZE),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
     )
     return np.clip(crop_image, 0.0, 1.0, out=crop_image)
 
@@ -385,9 +422,13 @@ def detect_keypoints(
     batch = np.stack([crop_face(gray, crop) for crop in crops])[..., np.newaxis]
     predicted = np.asarray(predict_px(batch), dtype=np.float64)
     if predicted.shape != (len(boxes), NUM_TARGETS):
-        raise ValueError(f"predict_px returned shape {predicted.shape}, expected ({len(boxes)}, {NUM_TARGETS})")
+        raise ValueError(
+            f"predict_px returned shape {predicted.shape}, expected ({len(boxes)}, {NUM_TARGETS})"
+        )
     return [
-        FaceKeypoints(box=box, crop=crop, keypoints_px=crop.to_image(points).astype(np.float32))
+        FaceKeypoints(
+            box=box, crop=crop, keypoints_px=crop.to_image(points).astype(np.float32)
+        )
         for box, crop, points in zip(boxes, crops, predicted, strict=True)
     ]
 
@@ -424,15 +465,38 @@ def draw_keypoints(image_rgb: np.ndarray, faces: Sequence[FaceKeypoints]) -> np.
     one = 1 << _SUBPIXEL_BITS
     for face in faces:
         box = face.box
-        cv2.rectangle(canvas, (box.x, box.y), (box.x + box.w - 1, box.y + box.h - 1), _BOX_COLOUR, line, cv2.LINE_8)
+        cv2.rectangle(
+            canvas,
+            (box.x, box.y),
+            (box.x + box.w - 1, box.y + box.h - 1),
+            _BOX_COLOUR,
+            line,
+            cv2.LINE_8,
+        )
         radius = max(2.0, box.w / 60)
         rim = max(1.0, radius / 3)
         for name, (x, y) in zip(KEYPOINT_NAMES, _xy_pairs(face), strict=True):
             if not (math.isfinite(x) and math.isfinite(y)):
                 continue
             centre = (round(x * one), round(y * one))
-            cv2.circle(canvas, centre, round((radius + rim) * one), (0, 0, 0), -1, cv2.LINE_AA, _SUBPIXEL_BITS)
-            cv2.circle(canvas, centre, round(radius * one), _point_colour(name), -1, cv2.LINE_AA, _SUBPIXEL_BITS)
+            cv2.circle(
+                canvas,
+                centre,
+                round((radius + rim) * one),
+                (0, 0, 0),
+                -1,
+                cv2.LINE_AA,
+                _SUBPIXEL_BITS,
+            )
+            cv2.circle(
+                canvas,
+                centre,
+                round(radius * one),
+                _point_colour(name),
+                -1,
+                cv2.LINE_AA,
+                _SUBPIXEL_BITS,
+            )
     return canvas
 
 
@@ -446,7 +510,10 @@ def points_json(faces: Sequence[FaceKeypoints]) -> dict[str, Any]:
             {
                 "box": [face.box.x, face.box.y, face.box.w, face.box.h],
                 "keypoints": {
-                    name: [_rounded(x), _rounded(y)] for name, (x, y) in zip(KEYPOINT_NAMES, _xy_pairs(face), strict=True)
+                    name: [_rounded(x), _rounded(y)]
+                    for name, (x, y) in zip(
+                        KEYPOINT_NAMES, _xy_pairs(face), strict=True
+                    )
                 },
             }
             for face in faces
@@ -469,8 +536,12 @@ def write_png(path: str | Path, image_rgb: np.ndarray) -> None:
 
     path = Path(path)
     if path.suffix.lower() != ".png":
-        raise PhotoError(f"{path}: the annotated image is written as PNG; name it *.png")
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(_check_rgb(image_rgb), cv2.COLOR_RGB2BGR))
+        raise PhotoError(
+            f"{path}: the annotated image is written as PNG; name it *.png"
+        )
+    ok, encoded = cv2.imencode(
+        ".png", cv2.cvtColor(_check_rgb(image_rgb), cv2.COLOR_RGB2BGR)
+    )
     if not ok:
         raise PhotoError(f"{path}: OpenCV could not encode the image as PNG")
     with atomic_write(path, "wb") as out:

@@ -59,16 +59,20 @@ import sys
 
 if "google.colab" in sys.modules:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book",
+        ],
         check=True,
     )
 
 
 # %%
 # Loads TensorFlow once, quietly (no start-up notices).
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401
-
 import re
 
 import keras
@@ -76,6 +80,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401
 from fkp_helpers.keypoints import IMAGE_SIZE, NUM_PIXELS, NUM_TARGETS
 
 keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow at once
@@ -303,6 +308,7 @@ print(graph_fn(6.0, 3.0, 5.0))
 # Without an `input_signature`, `tf.function` traces once per new input shape and dtype.
 # Python code such as `print` runs only while tracing, which makes the traces visible:
 
+
 # %%
 @tf.function
 def double(x):
@@ -505,6 +511,7 @@ print("traces:", double_anything.experimental_get_tracing_count())
 # %% [markdown]
 # **Exercise 5.** Fit the line with `LR = 1.1` and with `LR = 0.05`. What happens to the
 # loss table?
+
 
 # %% tags=["hide-cell"]
 # Solution to exercise 5

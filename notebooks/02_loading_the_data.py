@@ -61,8 +61,14 @@ import sys
 
 if "google.colab" in sys.modules:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book",
+        ],
         check=True,
     )
 
@@ -81,14 +87,6 @@ from fkp_helpers import (
     load_test,
     load_training,
 )
-from fkp_helpers.keypoints import (
-    FOUR_KEYPOINT_SOURCE,
-    IMAGE_SIZE,
-    KEYPOINT_COLUMNS,
-    KEYPOINT_NAMES,
-    NUM_PIXELS,
-    keypoint_index,
-)
 from fkp_helpers.figures.faces import (
     plot_faces,
     plot_keypoint_spread,
@@ -96,6 +94,14 @@ from fkp_helpers.figures.faces import (
     plot_labelled_mask,
     plot_mean_shape,
     plot_named_keypoints,
+)
+from fkp_helpers.keypoints import (
+    FOUR_KEYPOINT_SOURCE,
+    IMAGE_SIZE,
+    KEYPOINT_COLUMNS,
+    KEYPOINT_NAMES,
+    NUM_PIXELS,
+    keypoint_index,
 )
 from fkp_helpers.standin.dataset import KAGGLE_LABELLED_COUNTS
 
@@ -287,8 +293,11 @@ four = np.isin(KEYPOINT_NAMES, FOUR_KEYPOINT_SOURCE)
 only_four = (labelled == four).all(axis=1)
 other = ~complete & ~only_four
 print("the four:", ", ".join(FOUR_KEYPOINT_SOURCE))
-patterns = {"all 15 keypoints": complete, "exactly the four": only_four,
-            "another pattern": other}
+patterns = {
+    "all 15 keypoints": complete,
+    "exactly the four": only_four,
+    "another pattern": other,
+}
 for what, which in patterns.items():
     print(f"rows with {what:17s} {which.sum():5d} ({which.mean():.0%})")
 per_row = np.bincount(labelled.sum(axis=1), minlength=16)
@@ -572,8 +581,10 @@ plt.show()
 # named left_eye_center is on the image's left, which is the subject's right eye. The
 # fix swaps the columns of each left/right pair; build it from the names and compare:
 swapped = {"left": "right", "right": "left"}
-swapped_columns = [re.sub("left|right", lambda m: swapped[m.group()], column)
-                   for column in KEYPOINT_COLUMNS]
+swapped_columns = [
+    re.sub("left|right", lambda m: swapped[m.group()], column)
+    for column in KEYPOINT_COLUMNS
+]
 swap = tuple(KEYPOINT_COLUMNS.index(column) for column in swapped_columns)
 print("the same as flip_permutation():", swap == flip_permutation())
 face_flipped = X[CLOSE_UP_ROW, :, ::-1]

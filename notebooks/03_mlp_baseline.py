@@ -62,12 +62,11 @@ import sys
 
 if "google.colab" in sys.modules:
     package = "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", package], check=True
+    )
 
 # %%
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
-
 import time
 
 import keras
@@ -75,10 +74,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import find_data, load_training, plot_faces, quick_mode
+from fkp_helpers.figures.learning_curves import (
+    compare_learning_curves,
+    plot_learning_curves,
+)
 from fkp_helpers.keypoints import IMAGE_SIZE, NUM_PIXELS, NUM_TARGETS
-from fkp_helpers.figures.learning_curves import (compare_learning_curves,
-                                                 plot_learning_curves)
 from fkp_helpers.metrics import rmse_px
 
 keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow at once
@@ -216,8 +218,10 @@ def compile_net1(model: keras.Model) -> None:
 
 compile_net1(model)
 optimizer = model.optimizer
-print(f"{type(optimizer).__name__}: learning rate {float(optimizer.learning_rate):g}, "
-      f"momentum {optimizer.momentum}, nesterov {optimizer.nesterov}")
+print(
+    f"{type(optimizer).__name__}: learning rate {float(optimizer.learning_rate):g}, "
+    f"momentum {optimizer.momentum}, nesterov {optimizer.nesterov}"
+)
 print("loss:", model.loss)
 
 # %% [markdown]
@@ -231,7 +235,8 @@ print("loss:", model.loss)
 # %% tags=["nbval-ignore-output"]
 started = time.perf_counter()
 history = model.fit(
-    X_train, y_train,
+    X_train,
+    y_train,
     batch_size=BATCH_SIZE,
     epochs=NUM_EPOCHS,
     validation_data=(X_valid, y_valid),
@@ -260,13 +265,15 @@ print("one value per epoch:", len(history.history["val_loss"]) == NUM_EPOCHS)
 
 # %% tags=["nbval-ignore-output"]
 per_epoch = pd.DataFrame(history.history)  # one row per epoch
-table = pd.DataFrame({
-    "Epoch": per_epoch.index + 1,
-    "Train loss": per_epoch["loss"],
-    "Valid loss": per_epoch["val_loss"],
-    "Train / Val": per_epoch["loss"] / per_epoch["val_loss"],
-    "Valid RMSE (px)": (np.sqrt(per_epoch["val_loss"]) * 48).round(3),
-})
+table = pd.DataFrame(
+    {
+        "Epoch": per_epoch.index + 1,
+        "Train loss": per_epoch["loss"],
+        "Valid loss": per_epoch["val_loss"],
+        "Train / Val": per_epoch["loss"] / per_epoch["val_loss"],
+        "Valid RMSE (px)": (np.sqrt(per_epoch["val_loss"]) * 48).round(3),
+    }
+)
 shown = (table["Epoch"] == 1) | (table["Epoch"] % TABLE_EVERY == 0)
 print(table[shown | (table["Epoch"] == len(table))].round(6).to_string(index=False))
 
@@ -339,8 +346,12 @@ print(f"average-face baseline: {rmse_px(y_valid_px, baseline):.3f} px")
 # %%
 face_errors = np.sqrt(np.mean((y_pred - y_valid_px) ** 2, axis=1))
 titles = [f"{error:.1f} px" for error in face_errors[:NUM_FACES]]
-fig = plot_faces(X_valid[:NUM_FACES], y_valid_px[:NUM_FACES],
-                 predicted=y_pred[:NUM_FACES], titles=titles)
+fig = plot_faces(
+    X_valid[:NUM_FACES],
+    y_valid_px[:NUM_FACES],
+    predicted=y_pred[:NUM_FACES],
+    titles=titles,
+)
 fig.suptitle("net1 on validation faces", y=1.02)
 plt.show()
 
@@ -382,15 +393,19 @@ plt.show()
 # %%
 permutation = np.random.default_rng(SEED).permutation(NUM_PIXELS)
 X_shuffled = X.reshape(len(X), NUM_PIXELS)[:, permutation].reshape(X.shape)
-fig = plot_faces(np.concatenate([X[:4], X_shuffled[:4]]), ncols=4,
-                 titles=["original"] * 4 + ["pixels shuffled"] * 4)
+fig = plot_faces(
+    np.concatenate([X[:4], X_shuffled[:4]]),
+    ncols=4,
+    titles=["original"] * 4 + ["pixels shuffled"] * 4,
+)
 plt.show()
 
 # %% tags=["nbval-ignore-output"]
 shuffled_model = build_net1()
 compile_net1(shuffled_model)
 shuffled_history = shuffled_model.fit(
-    X_shuffled[train_rows], y_train,
+    X_shuffled[train_rows],
+    y_train,
     batch_size=BATCH_SIZE,
     epochs=NUM_EPOCHS,
     validation_data=(X_shuffled[valid_rows], y_valid),
@@ -469,8 +484,12 @@ print(f"one pixel right: {rmse_px(y_moved, y_pred_moved):.3f} px")
 # %% tags=["hide-cell"]
 # Solution to exercise 2
 worst = np.argsort(face_errors)[-8:][::-1]
-fig = plot_faces(X_valid[worst], y_valid_px[worst], predicted=y_pred[worst],
-                 titles=[f"{face_errors[i]:.1f} px" for i in worst])
+fig = plot_faces(
+    X_valid[worst],
+    y_valid_px[worst],
+    predicted=y_pred[worst],
+    titles=[f"{face_errors[i]:.1f} px" for i in worst],
+)
 plt.show()
 # They are the faces farthest from the average one: turned or tilted heads and shifted
 # faces, where net1's crosses stay near the usual positions.
@@ -485,11 +504,19 @@ plt.show()
 wide = build_net1(500)
 compile_net1(wide)
 print(f"weights: {wide.count_params():,} (net1: {model.count_params():,})")
-wide_history = wide.fit(X_train, y_train, batch_size=BATCH_SIZE, epochs=EXERCISE_EPOCHS,
-                        validation_data=(X_valid, y_valid), verbose=0)
+wide_history = wide.fit(
+    X_train,
+    y_train,
+    batch_size=BATCH_SIZE,
+    epochs=EXERCISE_EPOCHS,
+    validation_data=(X_valid, y_valid),
+    verbose=0,
+)
 for label, run in (("500 units", wide_history.history), ("100 units", history.history)):
-    print(f"{label}, epoch {EXERCISE_EPOCHS}: "
-          f"{np.sqrt(run['val_loss'][EXERCISE_EPOCHS - 1]) * 48:.3f} px")
+    print(
+        f"{label}, epoch {EXERCISE_EPOCHS}: "
+        f"{np.sqrt(run['val_loss'][EXERCISE_EPOCHS - 1]) * 48:.3f} px"
+    )
 # Five times the weights buy only a little: the hidden layer's width is not what
 # holds net1 back.
 
@@ -502,16 +529,23 @@ for label, run in (("500 units", wide_history.history), ("100 units", history.hi
 # Solution to exercise 4
 keras_split = build_net1()
 compile_net1(keras_split)
-keras_history = keras_split.fit(X, y_scaled, batch_size=BATCH_SIZE,
-                                epochs=EXERCISE_EPOCHS,
-                                validation_split=VALID_FRACTION, verbose=0)
+keras_history = keras_split.fit(
+    X,
+    y_scaled,
+    batch_size=BATCH_SIZE,
+    epochs=EXERCISE_EPOCHS,
+    validation_split=VALID_FRACTION,
+    verbose=0,
+)
 first_held_out = int(np.floor(len(X) * (1 - VALID_FRACTION)))  # Keras's rule
 print(f"Keras holds out rows {first_held_out} to {len(X) - 1}, the last ones")
 also_ours = np.isin(valid_rows, np.arange(first_held_out, len(X))).sum()
 print(f"of them also in our validation set: {also_ours}")
 for label, run in (("last 20 %", keras_history.history), ("random", history.history)):
-    print(f"{label}, epoch {EXERCISE_EPOCHS}: "
-          f"{np.sqrt(run['val_loss'][EXERCISE_EPOCHS - 1]) * 48:.3f} px")
+    print(
+        f"{label}, epoch {EXERCISE_EPOCHS}: "
+        f"{np.sqrt(run['val_loss'][EXERCISE_EPOCHS - 1]) * 48:.3f} px"
+    )
 # The two validation sets hold different faces, so the numbers differ a little. On
 # Kaggle's file, whose rows are not in random order, nothing promises that the last
 # fifth is a fair sample of the faces.
@@ -524,10 +558,18 @@ for label, run in (("last 20 %", keras_history.history), ("random", history.hist
 # %% tags=["hide-cell", "nbval-ignore-output"]
 # Solution to exercise 5
 long_epochs = NUM_EPOCHS + EXERCISE_EPOCHS if QUICK else 1000
-more = model.fit(X_train, y_train, batch_size=BATCH_SIZE, initial_epoch=NUM_EPOCHS,
-                 epochs=long_epochs, validation_data=(X_valid, y_valid), verbose=0)
-longer = pd.DataFrame({key: history.history[key] + more.history[key]
-                       for key in ("loss", "val_loss")})
+more = model.fit(
+    X_train,
+    y_train,
+    batch_size=BATCH_SIZE,
+    initial_epoch=NUM_EPOCHS,
+    epochs=long_epochs,
+    validation_data=(X_valid, y_valid),
+    verbose=0,
+)
+longer = pd.DataFrame(
+    {key: history.history[key] + more.history[key] for key in ("loss", "val_loss")}
+)
 longer.insert(0, "Epoch", longer.index + 1)
 longer["Train / Val"] = longer["loss"] / longer["val_loss"]
 longer["Valid RMSE (px)"] = (np.sqrt(longer["val_loss"]) * 48).round(3)

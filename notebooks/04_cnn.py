@@ -62,12 +62,11 @@ import sys
 
 if "google.colab" in sys.modules:
     package = "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", package], check=True
+    )
 
 # %%
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  TensorFlow, without notices
-
 import math
 import tempfile
 import time
@@ -80,9 +79,13 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  TensorFlow, without notices
 from fkp_helpers import find_data, load_training, plot_faces, quick_mode
-from fkp_helpers.figures.learning_curves import (compare_learning_curves, history_table,
-                                                 plot_learning_curves)
+from fkp_helpers.figures.learning_curves import (
+    compare_learning_curves,
+    history_table,
+    plot_learning_curves,
+)
 from fkp_helpers.nn.devices import cpu_has_bfloat16, onednn_enabled
 from fkp_helpers.nn.run_cache import run_metrics, trained_run
 from fkp_helpers.nn.training import TrainConfig
@@ -102,8 +105,9 @@ LEARNING_RATE = 1e-3
 PATIENCE = 10  # early stopping: epochs without a lower validation loss
 SEED = 0  # for the shuffled order of the batches
 MLP_EPOCHS = 20 if QUICK else 200  # net1, for the comparison
-MLP_CONFIG = TrainConfig("mlp", complete_only=True, valid_rows=VALID_ROWS,
-                         epochs=MLP_EPOCHS)
+MLP_CONFIG = TrainConfig(
+    "mlp", complete_only=True, valid_rows=VALID_ROWS, epochs=MLP_EPOCHS
+)
 NUM_FACES = 8  # faces drawn with their predictions
 EXERCISE_EPOCHS = 1 if QUICK else 2  # training runs of the exercises' solutions
 
@@ -119,8 +123,10 @@ X, y = load_training(source.training_csv)
 complete = np.flatnonzero(~np.isnan(y).any(axis=1))  # rows with all 15 keypoints
 valid_rows, train_rows = complete[:VALID_ROWS], complete[VALID_ROWS:]
 print(f"complete rows: {len(complete)} of {len(y)}")
-print(f"training: {len(train_rows)} rows | validation: the first {len(valid_rows)}, "
-      f"rows {valid_rows[0]} to {valid_rows[-1]} of the file")
+print(
+    f"training: {len(train_rows)} rows | validation: the first {len(valid_rows)}, "
+    f"rows {valid_rows[0]} to {valid_rows[-1]} of the file"
+)
 X_train, y_train = X[train_rows][:NUM_TRAIN_ROWS], y[train_rows][:NUM_TRAIN_ROWS]
 X_valid, y_valid = X[valid_rows], y[valid_rows]
 
@@ -134,6 +140,7 @@ X_valid, y_valid = X[valid_rows], y[valid_rows]
 # Article A's network, written with Keras layers. Each convolution and dense layer gets
 # article A's initial values (explained below) from a small function, so that every
 # layer draws its own:
+
 
 # %%
 def article_a_initializers() -> dict[str, keras.initializers.Initializer]:
@@ -150,23 +157,44 @@ def build_article_a_cnn() -> keras.Model:
     Layers compute in Keras's global dtype policy, the output layer always in float32.
     """
     inputs = keras.Input(shape=IMAGE_SHAPE)
-    x = layers.Conv2D(32, 3, padding="valid", activation="relu", name="conv1",
-                      **article_a_initializers())(inputs)
+    x = layers.Conv2D(
+        32,
+        3,
+        padding="valid",
+        activation="relu",
+        name="conv1",
+        **article_a_initializers(),
+    )(inputs)
     x = layers.MaxPooling2D(2, padding="same", name="pool1")(x)
-    x = layers.Conv2D(64, 2, padding="valid", activation="relu", name="conv2",
-                      **article_a_initializers())(x)
+    x = layers.Conv2D(
+        64,
+        2,
+        padding="valid",
+        activation="relu",
+        name="conv2",
+        **article_a_initializers(),
+    )(x)
     x = layers.MaxPooling2D(2, padding="same", name="pool2")(x)
-    x = layers.Conv2D(128, 2, padding="valid", activation="relu", name="conv3",
-                      **article_a_initializers())(x)
+    x = layers.Conv2D(
+        128,
+        2,
+        padding="valid",
+        activation="relu",
+        name="conv3",
+        **article_a_initializers(),
+    )(x)
     x = layers.MaxPooling2D(2, padding="same", name="pool3")(x)
     x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(500, activation="relu", name="dense1",
-                     **article_a_initializers())(x)
-    x = layers.Dense(500, activation="relu", name="dense2",
-                     **article_a_initializers())(x)
+    x = layers.Dense(500, activation="relu", name="dense1", **article_a_initializers())(
+        x
+    )
+    x = layers.Dense(500, activation="relu", name="dense2", **article_a_initializers())(
+        x
+    )
     x = layers.Dropout(0.5, name="dropout")(x)  # in training only
-    outputs = layers.Dense(NUM_TARGETS, name="keypoints", dtype="float32",
-                           **article_a_initializers())(x)
+    outputs = layers.Dense(
+        NUM_TARGETS, name="keypoints", dtype="float32", **article_a_initializers()
+    )(x)
     return keras.Model(inputs, outputs, name="article_a_cnn")
 
 
@@ -193,14 +221,19 @@ model.summary()
 # %%
 side = IMAGE_SHAPE[0]
 print(f"input   {side}x{side}x1")
-for conv_name, pool_name in [("conv1", "pool1"), ("conv2", "pool2"),
-                             ("conv3", "pool3")]:
+for conv_name, pool_name in [
+    ("conv1", "pool1"),
+    ("conv2", "pool2"),
+    ("conv3", "pool3"),
+]:
     conv = model.get_layer(conv_name)
     kernel = conv.kernel_size[0]
     side, before = side - kernel + 1, side  # VALID
     assert conv.output.shape[1:] == (side, side, conv.filters)
-    print(f"{conv_name}   {side}x{side}x{conv.filters:<4} "
-          f"{kernel}x{kernel} VALID: {before} - {kernel} + 1")
+    print(
+        f"{conv_name}   {side}x{side}x{conv.filters:<4} "
+        f"{kernel}x{kernel} VALID: {before} - {kernel} + 1"
+    )
     side, before = math.ceil(side / 2), side  # SAME, stride 2
     assert model.get_layer(pool_name).output.shape[1:] == (side, side, conv.filters)
     print(f"{pool_name}   {side}x{side}x{conv.filters:<4} 2x2 SAME: ceil({before} / 2)")
@@ -217,8 +250,9 @@ assert model.get_layer("flatten").output.shape[1] == flat == 15488
 # 15488 values of the flattened map and each of its 500 units.
 
 # %%
-weights = pd.Series({layer.name: layer.count_params() for layer in model.layers
-                     if layer.count_params()})
+weights = pd.Series(
+    {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
+)
 print(weights.to_string())
 print(f"total: {weights.sum():,}; dense1 holds {weights['dense1'] / weights.sum():.1%}")
 
@@ -235,10 +269,16 @@ print(f"total: {weights.sum():,}; dense1 holds {weights['dense1'] / weights.sum(
 
 # %%
 dense1 = model.get_layer("dense1")
-print("kernels:", type(dense1.kernel_initializer).__name__,
-      dense1.kernel_initializer.get_config())
-print("biases: ", type(dense1.bias_initializer).__name__,
-      dense1.bias_initializer.get_config())
+print(
+    "kernels:",
+    type(dense1.kernel_initializer).__name__,
+    dense1.kernel_initializer.get_config(),
+)
+print(
+    "biases: ",
+    type(dense1.bias_initializer).__name__,
+    dense1.bias_initializer.get_config(),
+)
 w = dense1.kernel.numpy()
 print(f"dense1: std {w.std():.3f}, largest |w| {np.abs(w).max():.3f} (at most 0.2)")
 biases = [layer.bias.numpy() for layer in model.layers if hasattr(layer, "bias")]
@@ -256,6 +296,7 @@ print("every bias 0.1:", all(np.allclose(bias, 0.1) for bias in biases))
 # `y / 96`: the square root of the mean of the squared differences over every value of
 # the batch. Times 96 it is an error in pixels, which Keras will also report, as a
 # *metric*: a number logged every epoch that training does not minimise.
+
 
 # %%
 def rmse(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
@@ -280,11 +321,15 @@ def article_a_optimizer() -> keras.optimizers.Optimizer:
 # %%
 y_true = np.array([[0.5, 0.5], [0.25, 0.75]], dtype=np.float32)
 y_guess = y_true + np.float32(1 / 96)
-print(f"rmse {float(rmse(y_true, y_guess)):.6f} (1 / 96 = {1 / 96:.6f}), "
-      f"rmse_px {float(rmse_px(y_true, y_guess)):.2f}")
+print(
+    f"rmse {float(rmse(y_true, y_guess)):.6f} (1 / 96 = {1 / 96:.6f}), "
+    f"rmse_px {float(rmse_px(y_true, y_guess)):.2f}"
+)
 start = model.predict(X_valid, verbose=0)
-print(f"untrained network on the validation faces: "
-      f"{float(rmse_px(y_valid / PIXELS_PER_UNIT, start)):.0f} px")
+print(
+    f"untrained network on the validation faces: "
+    f"{float(rmse_px(y_valid / PIXELS_PER_UNIT, start)):.0f} px"
+)
 
 # %% [markdown]
 # ## Build the input pipeline
@@ -308,9 +353,11 @@ print(f"untrained network on the validation faces: "
 # Pipelines that read files or decode images often add `cache()` to do that work only
 # once; these arrays are already in memory, so there is nothing to cache.
 
+
 # %%
-def training_batches(images: np.ndarray, keypoints_px: np.ndarray,
-                     batch_size: int) -> tf.data.Dataset:
+def training_batches(
+    images: np.ndarray, keypoints_px: np.ndarray, batch_size: int
+) -> tf.data.Dataset:
     """Endless shuffled batches of (images, keypoints / 96), a new order every pass."""
     targets = keypoints_px / PIXELS_PER_UNIT
     dataset = tf.data.Dataset.from_tensor_slices((images, targets))
@@ -333,8 +380,14 @@ assert images.shape == (BATCH_SIZE, *IMAGE_SHAPE) and images.dtype == tf.float32
 assert targets.shape == (BATCH_SIZE, NUM_TARGETS) and targets.dtype == tf.float32
 assert 0 <= float(tf.reduce_min(images)) and float(tf.reduce_max(images)) <= 1
 assert 0 <= float(tf.reduce_min(targets)) and float(tf.reduce_max(targets)) <= 1
-print("images:", images.shape, images.dtype.name, "| targets:", targets.shape,
-      targets.dtype.name)
+print(
+    "images:",
+    images.shape,
+    images.dtype.name,
+    "| targets:",
+    targets.shape,
+    targets.dtype.name,
+)
 print("endless:", bool(train_data.cardinality() == tf.data.INFINITE_CARDINALITY))
 
 # %%
@@ -370,8 +423,10 @@ if len(gpus) > 1:
     strategy = tf.distribute.MirroredStrategy()  # all GPUs, in step
 else:
     strategy = tf.distribute.get_strategy()  # the default: one device
-print(f"GPUs: {len(gpus)} | precision: {precision} | "
-      f"model copies in step: {strategy.num_replicas_in_sync}")
+print(
+    f"GPUs: {len(gpus)} | precision: {precision} | "
+    f"model copies in step: {strategy.num_replicas_in_sync}"
+)
 
 # %% [markdown]
 # A precision is a Keras *dtype policy*: `set_global_policy` sets the one that every
@@ -385,8 +440,10 @@ keras.mixed_precision.set_global_policy("mixed_float16")  # what a GPU gets
 gpu_model = build_article_a_cnn()
 for name in ["conv1", "dense2", "keypoints"]:
     layer = gpu_model.get_layer(name)
-    print(f"{name:9s} computes in {layer.compute_dtype}, keeps weights in "
-          f"{layer.variable_dtype}")
+    print(
+        f"{name:9s} computes in {layer.compute_dtype}, keeps weights in "
+        f"{layer.variable_dtype}"
+    )
 keras.mixed_precision.set_global_policy(precision)  # this machine's, from here on
 
 # %% [markdown]
@@ -413,24 +470,38 @@ keras.mixed_precision.set_global_policy(precision)  # this machine's, from here 
 run_folder = tempfile.TemporaryDirectory(prefix="article-a-cnn-")  # removed at exit
 run_dir = Path(run_folder.name)
 callbacks = [
-    keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE,
-                                  restore_best_weights=True, verbose=1),
-    keras.callbacks.ModelCheckpoint(run_dir / "model.keras", monitor="val_loss",
-                                    save_best_only=True),
+    keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=PATIENCE, restore_best_weights=True, verbose=1
+    ),
+    keras.callbacks.ModelCheckpoint(
+        run_dir / "model.keras", monitor="val_loss", save_best_only=True
+    ),
     keras.callbacks.CSVLogger(run_dir / "history.csv"),
 ]
 with strategy.scope():
     model = build_article_a_cnn()
-    model.compile(optimizer=article_a_optimizer(), loss=rmse, metrics=[rmse_px],
-                  steps_per_execution=steps_per_epoch)
+    model.compile(
+        optimizer=article_a_optimizer(),
+        loss=rmse,
+        metrics=[rmse_px],
+        steps_per_execution=steps_per_epoch,
+    )
 started = time.perf_counter()
-history = model.fit(train_data, epochs=NUM_EPOCHS, steps_per_epoch=steps_per_epoch,
-                    validation_data=valid_data, callbacks=callbacks, shuffle=False,
-                    verbose=2)
+history = model.fit(
+    train_data,
+    epochs=NUM_EPOCHS,
+    steps_per_epoch=steps_per_epoch,
+    validation_data=valid_data,
+    callbacks=callbacks,
+    shuffle=False,
+    verbose=2,
+)
 train_seconds = time.perf_counter() - started
-print(f"{len(history.epoch)} epochs in {train_seconds:.0f} s, "
-      f"{len(history.epoch) * len(X_train) / train_seconds:.0f} training images/s "
-      f"(tracing and validation included)")
+print(
+    f"{len(history.epoch)} epochs in {train_seconds:.0f} s, "
+    f"{len(history.epoch) * len(X_train) / train_seconds:.0f} training images/s "
+    f"(tracing and validation included)"
+)
 
 # %% [markdown]
 # The 2-core CPU this book is built on trains article A's network at about 600 to 700
@@ -459,8 +530,9 @@ print(sorted(path.name for path in run_dir.iterdir()))
 print(history_table(history.history).to_string(index=False))
 
 # %%
-plot_learning_curves(run_dir / "history.csv", metric="rmse_px",
-                     title="Article A's CNN: RMSE in pixels")
+plot_learning_curves(
+    run_dir / "history.csv", metric="rmse_px", title="Article A's CNN: RMSE in pixels"
+)
 plt.show()
 
 # %% [markdown]
@@ -482,8 +554,10 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 y_pred = model.predict(X_valid, verbose=0) * PIXELS_PER_UNIT
 best_epoch = int(np.argmin(history.history["val_loss"])) + 1
-print(f"article A's CNN, epoch {best_epoch}, on the {len(X_valid)} validation faces: "
-      f"{float(rmse(y_valid, y_pred)):.2f} px")
+print(
+    f"article A's CNN, epoch {best_epoch}, on the {len(X_valid)} validation faces: "
+    f"{float(rmse(y_valid, y_pred)):.2f} px"
+)
 
 # %%
 fig = plot_faces(X_valid[:NUM_FACES], y_valid[:NUM_FACES], predicted=y_pred[:NUM_FACES])
@@ -505,13 +579,17 @@ mlp_run = trained_run(X, y, MLP_CONFIG)
 mlp_metrics = run_metrics(mlp_run)
 mean_keypoints = np.broadcast_to(y_train.mean(axis=0), y_valid.shape)
 predictions = [mean_keypoints, mlp_run.predict_px(X_valid), y_pred]
-results = pd.DataFrame({
-    "model": ["average face", "net1 (MLP)", "article A's CNN"],
-    "weights": [0, mlp_run.model.count_params(), model.count_params()],
-    "epochs": [0, mlp_metrics["epochs_run"], len(history.epoch)],
-    "train time (s)": [0, mlp_metrics["train_seconds"], train_seconds],
-    "valid RMSE (px)": [float(rmse(y_valid, prediction)) for prediction in predictions],
-})
+results = pd.DataFrame(
+    {
+        "model": ["average face", "net1 (MLP)", "article A's CNN"],
+        "weights": [0, mlp_run.model.count_params(), model.count_params()],
+        "epochs": [0, mlp_metrics["epochs_run"], len(history.epoch)],
+        "train time (s)": [0, mlp_metrics["train_seconds"], train_seconds],
+        "valid RMSE (px)": [
+            float(rmse(y_valid, prediction)) for prediction in predictions
+        ],
+    }
+)
 print(results.round(2).to_string(index=False))
 
 # %% [markdown]
@@ -520,9 +598,11 @@ print(results.round(2).to_string(index=False))
 # net1 runs ten times as many epochs:
 
 # %%
-compare_learning_curves({"net1 (MLP)": mlp_run.run_dir, "article A's CNN": run_dir},
-                        log_x=True,
-                        title="Validation (solid) and training (dashed) RMSE")
+compare_learning_curves(
+    {"net1 (MLP)": mlp_run.run_dir, "article A's CNN": run_dir},
+    log_x=True,
+    title="Validation (solid) and training (dashed) RMSE",
+)
 plt.show()
 
 # %% [markdown]
@@ -610,6 +690,7 @@ plt.show()
 # `"same"`. What is the flattened size now, and how many weights does `dense1` get? Work
 # it out, then check it with Keras.
 
+
 # %% tags=["hide-cell"]
 # Solution to exercise 1
 # 96 -> conv1 SAME 96 -> pool 48 -> conv2 47 -> pool 24 -> conv3 23 -> pool 12:
@@ -623,10 +704,15 @@ def with_same_padding_first(layer: keras.layers.Layer) -> keras.layers.Layer:
     return type(layer).from_config(config)
 
 
-variant = keras.models.clone_model(build_article_a_cnn(),
-                                   clone_function=with_same_padding_first)
-print("flatten:", variant.get_layer("flatten").output.shape[1],
-      "| dense1 weights:", f"{variant.get_layer('dense1').count_params():,}")
+variant = keras.models.clone_model(
+    build_article_a_cnn(), clone_function=with_same_padding_first
+)
+print(
+    "flatten:",
+    variant.get_layer("flatten").output.shape[1],
+    "| dense1 weights:",
+    f"{variant.get_layer('dense1').count_params():,}",
+)
 
 # %% [markdown]
 # **Exercise 2.** Give the network Keras's default initial values — Glorot-uniform
@@ -640,12 +726,24 @@ for layer in glorot.layers:
     if hasattr(layer, "kernel"):
         layer.kernel.assign(keras.initializers.GlorotUniform()(layer.kernel.shape))
         layer.bias.assign(tf.zeros_like(layer.bias))
-glorot.compile(optimizer=article_a_optimizer(), loss=rmse, metrics=[rmse_px],
-               steps_per_execution=steps_per_epoch)
-first = glorot.fit(train_data, epochs=1, steps_per_epoch=steps_per_epoch,
-                   validation_data=valid_data, shuffle=False, verbose=0)
-print(f"first epoch, training RMSE: {history.history['rmse_px'][0]:.1f} px with "
-      f"article A's values, {first.history['rmse_px'][0]:.1f} px with Glorot and zeros")
+glorot.compile(
+    optimizer=article_a_optimizer(),
+    loss=rmse,
+    metrics=[rmse_px],
+    steps_per_execution=steps_per_epoch,
+)
+first = glorot.fit(
+    train_data,
+    epochs=1,
+    steps_per_epoch=steps_per_epoch,
+    validation_data=valid_data,
+    shuffle=False,
+    verbose=0,
+)
+print(
+    f"first epoch, training RMSE: {history.history['rmse_px'][0]:.1f} px with "
+    f"article A's values, {first.history['rmse_px'][0]:.1f} px with Glorot and zeros"
+)
 # Far lower with Glorot: its weights shrink with the number of inputs, so the untrained
 # network's answers start near the image instead of hundreds of pixels away.
 
@@ -659,18 +757,31 @@ print(f"first epoch, training RMSE: {history.history['rmse_px'][0]:.1f} px with 
 for batch_size in [32, 256]:
     steps = math.ceil(len(X_train) / batch_size)
     trial = build_article_a_cnn()
-    trial.compile(optimizer=article_a_optimizer(), loss=rmse, metrics=[rmse_px],
-                  steps_per_execution=steps)
+    trial.compile(
+        optimizer=article_a_optimizer(),
+        loss=rmse,
+        metrics=[rmse_px],
+        steps_per_execution=steps,
+    )
     started = time.perf_counter()
-    trial_history = trial.fit(training_batches(X_train, y_train, batch_size),
-                              epochs=EXERCISE_EPOCHS, steps_per_epoch=steps,
-                              validation_data=valid_data, shuffle=False, verbose=0)
+    trial_history = trial.fit(
+        training_batches(X_train, y_train, batch_size),
+        epochs=EXERCISE_EPOCHS,
+        steps_per_epoch=steps,
+        validation_data=valid_data,
+        shuffle=False,
+        verbose=0,
+    )
     rate = EXERCISE_EPOCHS * len(X_train) / (time.perf_counter() - started)
-    print(f"batch {batch_size:3d}: {rate:4.0f} images/s (with tracing), valid RMSE "
-          f"after {EXERCISE_EPOCHS} epochs "
-          f"{trial_history.history['val_rmse_px'][-1]:.2f} px")
-print(f"batch  64: valid RMSE after {EXERCISE_EPOCHS} epochs "
-      f"{history.history['val_rmse_px'][EXERCISE_EPOCHS - 1]:.2f} px (the run above)")
+    print(
+        f"batch {batch_size:3d}: {rate:4.0f} images/s (with tracing), valid RMSE "
+        f"after {EXERCISE_EPOCHS} epochs "
+        f"{trial_history.history['val_rmse_px'][-1]:.2f} px"
+    )
+print(
+    f"batch  64: valid RMSE after {EXERCISE_EPOCHS} epochs "
+    f"{history.history['val_rmse_px'][EXERCISE_EPOCHS - 1]:.2f} px (the run above)"
+)
 # After the same number of epochs the smaller batches have learned more: they took more
 # steps. On a CPU the images per second differ little (these rates include the first
 # epoch's tracing); a GPU runs large batches much faster.
@@ -687,9 +798,11 @@ for shift in [0, 1, 5]:
     y_shifted = y_valid.copy()
     y_shifted[:, 0::2] += shift  # the x columns
     cnn_shifted = model.predict(X_shifted, verbose=0) * PIXELS_PER_UNIT
-    print(f"shifted {shift} px: net1 "
-          f"{float(rmse(y_shifted, mlp_run.predict_px(X_shifted))):.2f} px, "
-          f"CNN {float(rmse(y_shifted, cnn_shifted)):.2f} px")
+    print(
+        f"shifted {shift} px: net1 "
+        f"{float(rmse(y_shifted, mlp_run.predict_px(X_shifted))):.2f} px, "
+        f"CNN {float(rmse(y_shifted, cnn_shifted)):.2f} px"
+    )
 # Both get worse by about as much. The convolutions respond to a face wherever it is,
 # but dense1 reads the flattened map position by position: that part of the CNN is as
 # tied to pixel positions as net1. Chapter 6's network keeps the positions to the end.
@@ -703,8 +816,9 @@ for shift in [0, 1, 5]:
 # %% tags=["hide-cell"]
 # Solution to exercise 5
 # Keras saves the names of custom functions; `custom_objects` maps them back to code.
-best = keras.models.load_model(run_dir / "model.keras",
-                               custom_objects={"rmse": rmse, "rmse_px": rmse_px})
+best = keras.models.load_model(
+    run_dir / "model.keras", custom_objects={"rmse": rmse, "rmse_px": rmse_px}
+)
 same = np.allclose(best.predict(X_valid, verbose=0), model.predict(X_valid, verbose=0))
 print("the checkpoint predicts what the restored model predicts:", same)
 # Both hold the best epoch's weights: ModelCheckpoint saved them when the validation
@@ -719,15 +833,26 @@ print("the checkpoint predicts what the restored model predicts:", same)
 # %% tags=["hide-cell", "nbval-ignore-output"]
 # Solution to exercise 6
 # A new CSVLogger with append=True adds to history.csv instead of starting it again.
-more_callbacks = [*callbacks[:2], keras.callbacks.CSVLogger(run_dir / "history.csv",
-                                                            append=True)]
+more_callbacks = [
+    *callbacks[:2],
+    keras.callbacks.CSVLogger(run_dir / "history.csv", append=True),
+]
 done = len(history.epoch)
-more = model.fit(train_data, initial_epoch=done, epochs=done + EXERCISE_EPOCHS,
-                 steps_per_epoch=steps_per_epoch, validation_data=valid_data,
-                 callbacks=more_callbacks, shuffle=False, verbose=0)
-print(f"valid RMSE: {min(history.history['val_rmse_px']):.2f} px before, "
-      f"{min(more.history['val_rmse_px']):.2f} px at best in the next "
-      f"{EXERCISE_EPOCHS} epochs")
+more = model.fit(
+    train_data,
+    initial_epoch=done,
+    epochs=done + EXERCISE_EPOCHS,
+    steps_per_epoch=steps_per_epoch,
+    validation_data=valid_data,
+    callbacks=more_callbacks,
+    shuffle=False,
+    verbose=0,
+)
+print(
+    f"valid RMSE: {min(history.history['val_rmse_px']):.2f} px before, "
+    f"{min(more.history['val_rmse_px']):.2f} px at best in the next "
+    f"{EXERCISE_EPOCHS} epochs"
+)
 # A few epochs are hard to judge in the noise of the validation curve; the benchmark's
 # run goes on improving often enough that early stopping never ends its 40 epochs.
 # Careful: EarlyStopping starts afresh in every `fit`, so `model` now holds the best of

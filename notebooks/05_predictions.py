@@ -61,17 +61,20 @@ import sys
 
 if "google.colab" in sys.modules:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book",
+        ],
         check=True,
     )
 
 # %%
-import os
-
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
-
 import itertools
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -80,12 +83,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from fkp_helpers import (KEYPOINT_COLUMNS, DataError, find_data, flip_permutation,
-                         load_lookup, load_test, load_training, quick_mode)
-from fkp_helpers.data.submission import (score_submission, validate_submission,
-                                         write_submission)
-from fkp_helpers.figures.error_analysis import (error_per_face_px,
-                                                plot_error_per_keypoint, worst_rows)
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+from fkp_helpers import (
+    KEYPOINT_COLUMNS,
+    DataError,
+    find_data,
+    flip_permutation,
+    load_lookup,
+    load_test,
+    load_training,
+    quick_mode,
+)
+from fkp_helpers.data.submission import (
+    score_submission,
+    validate_submission,
+    write_submission,
+)
+from fkp_helpers.figures.error_analysis import (
+    error_per_face_px,
+    plot_error_per_keypoint,
+    worst_rows,
+)
 from fkp_helpers.figures.faces import plot_faces, show_and_glue
 from fkp_helpers.metrics import rmse_per_keypoint_px, rmse_px
 from fkp_helpers.nn.run_cache import run_metrics, trained_run
@@ -121,8 +139,13 @@ NUM_WORST = 8  # the validation faces with the largest errors
 # %%
 source = find_data(download=True)
 X, y = load_training(source.training_csv)
-config = TrainConfig("seed-cnn", complete_only=True, valid_rows=VALID_ROWS,
-                     epochs=NUM_EPOCHS, patience=PATIENCE)
+config = TrainConfig(
+    "seed-cnn",
+    complete_only=True,
+    valid_rows=VALID_ROWS,
+    epochs=NUM_EPOCHS,
+    patience=PATIENCE,
+)
 run = trained_run(X[:NUM_ROWS], y[:NUM_ROWS], config)
 model = run.model  # a keras.Model with the best weights of the run
 print("images:", X.shape, "| keypoints:", y.shape)
@@ -134,8 +157,10 @@ print("inputs", model.input_shape, "-> outputs", model.output_shape)
 # %% tags=["nbval-ignore-output"]
 metrics = run_metrics(run)
 print(f"best of {metrics['epochs_run']} epochs: epoch {metrics['best_epoch']}")
-print(f"validation RMSE: {metrics['valid_rmse_px']:.2f} px "
-      f"on {metrics['valid_rows']} faces")
+print(
+    f"validation RMSE: {metrics['valid_rmse_px']:.2f} px "
+    f"on {metrics['valid_rows']} faces"
+)
 print(metrics["device"])
 
 # %% [markdown]
@@ -154,8 +179,13 @@ print(metrics["device"])
 # %%
 image_ids, X_test = load_test(source.test_csv)
 y_test_pred = model.predict(X_test, batch_size=BATCH_SIZE, verbose=0) * 96
-print("test images:", X_test.shape, "-> predictions:", y_test_pred.shape,
-      y_test_pred.dtype)
+print(
+    "test images:",
+    X_test.shape,
+    "-> predictions:",
+    y_test_pred.shape,
+    y_test_pred.dtype,
+)
 
 # %% [markdown]
 # The helpers' `run.predict_px(images)` does exactly this, for any network of the
@@ -174,8 +204,12 @@ print("run.predict_px agrees with model.predict(...) * 96")
 
 # %%
 titles = [f"ImageId {i}" for i in image_ids[:NUM_TEST_FACES]]
-fig = plot_faces(X_test[:NUM_TEST_FACES], predicted=y_test_pred[:NUM_TEST_FACES],
-                 ncols=4, titles=titles)
+fig = plot_faces(
+    X_test[:NUM_TEST_FACES],
+    predicted=y_test_pred[:NUM_TEST_FACES],
+    ncols=4,
+    titles=titles,
+)
 fig.suptitle(f"Test faces ({source.kind} data) and their predicted keypoints", y=1.02)
 show_and_glue(fig, "prediction_grid")
 
@@ -202,8 +236,10 @@ print(f"average face on the validation rows: {rmse_px(y_valid, y_valid_mean):.2f
 
 # %% tags=["nbval-ignore-output"]
 y_valid_pred = model.predict(X_valid, batch_size=BATCH_SIZE, verbose=0) * 96
-print(f"article A's network on the validation rows: "
-      f"{rmse_px(y_valid, y_valid_pred):.2f} px")
+print(
+    f"article A's network on the validation rows: "
+    f"{rmse_px(y_valid, y_valid_pred):.2f} px"
+)
 
 # %% [markdown]
 # Draw a few validation faces with both: the true keypoints as cyan dots, the
@@ -213,8 +249,13 @@ print(f"article A's network on the validation rows: "
 errors = error_per_face_px(y_valid, y_valid_pred)
 shown = np.arange(NUM_VALID_FACES)
 titles = [f"row {valid_rows[i]}: {errors[i]:.1f} px" for i in shown]
-fig = plot_faces(X_valid[shown], y_valid[shown], predicted=y_valid_pred[shown],
-                 ncols=4, titles=titles)
+fig = plot_faces(
+    X_valid[shown],
+    y_valid[shown],
+    predicted=y_valid_pred[shown],
+    ncols=4,
+    titles=titles,
+)
 fig.suptitle("Validation faces: truth and prediction", y=1.02)
 plt.show()
 
@@ -224,8 +265,12 @@ plt.show()
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.5))
 ax.hist(errors, bins=20, color="#2a6f97")
-ax.axvline(rmse_px(y_valid, y_valid_pred), color="#ff3030", linestyle="--",
-           label="RMSE over all faces")
+ax.axvline(
+    rmse_px(y_valid, y_valid_pred),
+    color="#ff3030",
+    linestyle="--",
+    label="RMSE over all faces",
+)
 ax.set_xlabel("RMSE of one face (pixels)")
 ax.set_ylabel("faces")
 ax.set_title(f"Error per validation face ({len(errors)} faces)")
@@ -241,8 +286,9 @@ plt.show()
 
 # %%
 predictions = {"article A's network": y_valid_pred, "average face": y_valid_mean}
-plot_error_per_keypoint(y_valid, predictions,
-                        title="Error per keypoint on the validation faces")
+plot_error_per_keypoint(
+    y_valid, predictions, title="Error per keypoint on the validation faces"
+)
 plt.show()
 
 # %% tags=["nbval-ignore-output"]
@@ -275,8 +321,13 @@ for name, value in itertools.chain(ranked[:3], [("...", np.nan)], ranked[-3:]):
 # %%
 worst = worst_rows(y_valid, y_valid_pred, NUM_WORST)
 titles = [f"row {valid_rows[i]}: {errors[i]:.1f} px" for i in worst]
-fig = plot_faces(X_valid[worst], y_valid[worst], predicted=y_valid_pred[worst],
-                 ncols=4, titles=titles)
+fig = plot_faces(
+    X_valid[worst],
+    y_valid[worst],
+    predicted=y_valid_pred[worst],
+    ncols=4,
+    titles=titles,
+)
 fig.suptitle(f"The {NUM_WORST} validation faces with the largest errors", y=1.02)
 plt.show()
 
@@ -308,9 +359,11 @@ print(f"... {len(lookup_table)} rows for {num_images} test images")
 # bring them closer to the truth; the helpers' validator (below) rejects a value outside
 # that range, so that a prediction thrown off the image shows up before an upload does.
 
+
 # %%
-def submission_from_lookup(lookup_table: pd.DataFrame, image_ids: np.ndarray,
-                           predictions_px: np.ndarray) -> pd.DataFrame:
+def submission_from_lookup(
+    lookup_table: pd.DataFrame, image_ids: np.ndarray, predictions_px: np.ndarray
+) -> pd.DataFrame:
     """Answer each row of IdLookupTable.csv: a `RowId, Location` table, in pixels.
 
     `image_ids` is `(M,)`, `predictions_px` is `(M, 30)` in pixels: row `i`
@@ -318,10 +371,12 @@ def submission_from_lookup(lookup_table: pd.DataFrame, image_ids: np.ndarray,
     """
     predicted = pd.DataFrame(predictions_px, columns=KEYPOINT_COLUMNS)
     predicted.insert(0, "ImageId", image_ids)
-    answers = predicted.melt(id_vars="ImageId", var_name="FeatureName",
-                             value_name="Location")
+    answers = predicted.melt(
+        id_vars="ImageId", var_name="FeatureName", value_name="Location"
+    )
     submission = lookup_table[["RowId", "ImageId", "FeatureName"]].merge(
-        answers, on=["ImageId", "FeatureName"], how="left", validate="one_to_one")
+        answers, on=["ImageId", "FeatureName"], how="left", validate="one_to_one"
+    )
     if submission["Location"].isna().any():
         raise ValueError("some lookup rows have no (finite) prediction")
     submission["Location"] = submission["Location"].clip(0, 96)
@@ -467,8 +522,9 @@ shutil.rmtree(workdir)
 # Solution to exercise 1
 best = np.argsort(errors)[:NUM_WORST]
 titles = [f"row {valid_rows[i]}: {errors[i]:.1f} px" for i in best]
-fig = plot_faces(X_valid[best], y_valid[best], predicted=y_valid_pred[best],
-                 ncols=4, titles=titles)
+fig = plot_faces(
+    X_valid[best], y_valid[best], predicted=y_valid_pred[best], ncols=4, titles=titles
+)
 fig.suptitle(f"The {NUM_WORST} validation faces with the smallest errors", y=1.02)
 plt.show()
 # Set them beside the worst faces: the best tend to be upright, centred and of the
@@ -518,7 +574,8 @@ y_test_mean = np.tile(mean_face, (len(image_ids), 1))
 with tempfile.TemporaryDirectory() as folder:
     mean_csv = Path(folder) / "average-face.csv"
     submission_from_lookup(lookup_table, image_ids, y_test_mean).to_csv(
-        mean_csv, index=False, float_format="%.4f")
+        mean_csv, index=False, float_format="%.4f"
+    )
     validate_submission(mean_csv, lookup)
     if source.solution_csv is not None:
         mean_score = score_submission(mean_csv, source.solution_csv)

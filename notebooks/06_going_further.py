@@ -63,12 +63,11 @@ import sys
 
 if "google.colab" in sys.modules:
     package = "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", package], check=True
+    )
 
 # %%
-import fkp_helpers.tensorflow_setup  # noqa: F401  TensorFlow, without start-up notices
-
 import math
 import shutil
 import tempfile
@@ -82,17 +81,25 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import find_data, load_lookup, load_test, load_training, quick_mode
-from fkp_helpers.devices import detect_plan, distribution_strategy
-from fkp_helpers.error_plots import plot_error_per_keypoint, plot_keypoint_sides
-from fkp_helpers.keypoints import (IMAGE_SIZE, KEYPOINT_COLUMNS, NUM_KEYPOINTS,
-                                   keypoint_index)
-from fkp_helpers.learning_curves import history_table
-from fkp_helpers.models import build_model
-from fkp_helpers.reports import accuracy_table, benchmark_details
-from fkp_helpers.run_cache import run_metrics, trained_run
-from fkp_helpers.submission import score_submission, write_submission
-from fkp_helpers.training import HISTORY_FILE, TrainConfig, split_rows
+from fkp_helpers.data.submission import score_submission, write_submission
+from fkp_helpers.figures.benchmark_tables import accuracy_table, benchmark_details
+from fkp_helpers.figures.error_analysis import (
+    plot_error_per_keypoint,
+    plot_keypoint_sides,
+)
+from fkp_helpers.figures.learning_curves import history_table
+from fkp_helpers.keypoints import (
+    IMAGE_SIZE,
+    KEYPOINT_COLUMNS,
+    NUM_KEYPOINTS,
+    keypoint_index,
+)
+from fkp_helpers.nn.devices import detect_plan, distribution_strategy
+from fkp_helpers.nn.models import build_model
+from fkp_helpers.nn.run_cache import run_metrics, trained_run
+from fkp_helpers.nn.training import HISTORY_FILE, TrainConfig, split_rows
 
 keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow at once
 
@@ -143,6 +150,7 @@ print(f"{len(X)} training rows, {complete.sum()} of them complete")
 # stay. The names say which column goes where: swap "left" and "right" in a column's
 # name, and look the new name up.
 
+
 # %%
 def mirrored_name(name: str) -> str:
     """The name a keypoint (or a column) takes in the mirror image."""
@@ -164,9 +172,11 @@ for column in ["left_eye_center_x", "nose_tip_y", "mouth_right_corner_x"]:
 # the same function flips one face or a batch. A missing keypoint is NaN, and
 # `95 − NaN` is NaN: it stays missing, in its partner's column.
 
+
 # %%
-def flip_faces(images: tf.Tensor,
-               keypoints_px: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def flip_faces(
+    images: tf.Tensor, keypoints_px: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Mirror faces left to right: images (..., 96, 96, 1), keypoints (..., 30) px.
 
     Every x becomes 95 - x, every left keypoint trades places with its right
@@ -206,11 +216,15 @@ left, right = keypoint_index("left_eye_center"), keypoint_index("right_eye_cente
 for name, k in [("left_eye_center", left), ("right_eye_center", right)]:
     before = keypoints[0, 2 * k : 2 * k + 2]
     after = flipped_keypoints[0, 2 * k : 2 * k + 2]
-    print(f"{name:17s} ({before[0]:5.2f}, {before[1]:5.2f}) -> "
-          f"({after[0]:5.2f}, {after[1]:5.2f})")
+    print(
+        f"{name:17s} ({before[0]:5.2f}, {before[1]:5.2f}) -> "
+        f"({after[0]:5.2f}, {after[1]:5.2f})"
+    )
 partner_x = keypoints[0, 2 * right]
-print(f"new left eye x = 95 - old right eye x = 95 - {partner_x:.2f} "
-      f"= {95 - partner_x:.2f}")
+print(
+    f"new left eye x = 95 - old right eye x = 95 - {partner_x:.2f} "
+    f"= {95 - partner_x:.2f}"
+)
 
 # %% [markdown]
 # ### Check that the keypoints still sit on the features
@@ -242,10 +256,14 @@ labelled = ~np.isnan(y)
 four_row = np.flatnonzero(labelled.sum(axis=1) == 8)[0]  # a four-keypoint row
 _, flipped_four = flip_faces(X[four_row], y[four_row])
 missing, missing_after = np.isnan(y[four_row]), np.isnan(flipped_four.numpy())
-print(f"row {four_row}: {missing.sum()} missing values, {missing_after.sum()} "
-      "after the flip")
-print("missing exactly where the partner was missing:",
-      np.array_equal(missing_after, missing[FLIP_ORDER]))
+print(
+    f"row {four_row}: {missing.sum()} missing values, {missing_after.sum()} "
+    "after the flip"
+)
+print(
+    "missing exactly where the partner was missing:",
+    np.array_equal(missing_after, missing[FLIP_ORDER]),
+)
 
 # %% [markdown]
 # ### Flip half of every batch
@@ -266,9 +284,11 @@ print("missing exactly where the partner was missing:",
 #
 # The targets are scaled to `(y − 48) / 48` last, after the flip, which works in pixels.
 
+
 # %%
-def random_flip(step: tf.Tensor, images: tf.Tensor,
-                keypoints_px: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def random_flip(
+    step: tf.Tensor, images: tf.Tensor, keypoints_px: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Flip each face of batch number `step` with probability 1/2 (seeded)."""
     draws = tf.random.stateless_uniform([tf.shape(images)[0]], seed=[SEED, step])
     chosen = draws < 0.5  # (batch,): which faces to flip
@@ -283,16 +303,19 @@ def to_model_units(keypoints_px: tf.Tensor) -> tf.Tensor:
     return (keypoints_px - CENTRE_PX) / CENTRE_PX
 
 
-def training_batches(images: np.ndarray,
-                     keypoints_px: np.ndarray) -> tf.data.Dataset:
+def training_batches(images: np.ndarray, keypoints_px: np.ndarray) -> tf.data.Dataset:
     """Endless shuffled batches of (images, (y - 48) / 48), about half flipped."""
     dataset = tf.data.Dataset.from_tensor_slices((images, keypoints_px))
     dataset = dataset.shuffle(len(images), seed=SEED, reshuffle_each_iteration=True)
     dataset = dataset.batch(BATCH_SIZE).repeat()
-    dataset = dataset.enumerate().map(lambda step, batch: random_flip(step, *batch),
-                                      num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.map(lambda x, keypoints: (x, to_model_units(keypoints)),
-                          num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.enumerate().map(
+        lambda step, batch: random_flip(step, *batch),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    dataset = dataset.map(
+        lambda x, keypoints: (x, to_model_units(keypoints)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -319,8 +342,10 @@ print("flipped:   ", (flipped_copies[:, 2 * left] != keypoints[0, 2 * left]).num
 
 # %%
 print(f"labelled values in complete rows: {labelled[complete].sum():6d}")
-print(f"labelled values in all rows:      {labelled.sum():6d} "
-      f"({labelled.sum() / labelled[complete].sum():.1f} times as many)")
+print(
+    f"labelled values in all rows:      {labelled.sum():6d} "
+    f"({labelled.sum() / labelled[complete].sum():.1f} times as many)"
+)
 
 # %% [markdown]
 # To learn from all of them, the loss must skip the missing values: the mean squared
@@ -328,6 +353,7 @@ print(f"labelled values in all rows:      {labelled.sum():6d} "
 # `tf.where` puts the prediction itself in its place: the error there is zero, and so
 # is its gradient. The mean then divides by the number of labelled values, not by all
 # 30 per row.
+
 
 # %%
 def masked_mse(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
@@ -357,8 +383,10 @@ masked = masked_mse(y_batch, y_guess)
 print(f"plain MSE:  {float(plain)}")
 print(f"masked MSE: {float(masked):.2f} px²")
 by_hand = np.nanmean((y_guess - y_batch) ** 2)
-print("same as the mean over the labelled values:",
-      bool(np.isclose(float(masked), by_hand)))
+print(
+    "same as the mean over the labelled values:",
+    bool(np.isclose(float(masked), by_hand)),
+)
 
 # %% [markdown]
 # Why not simply multiply the squared errors by a 0/1 mask? Because `NaN × 0` is still
@@ -375,14 +403,18 @@ print(f"multiplying by the mask: {float(multiplied)}")
 
 # %%
 guess = tf.Variable(y_guess)  # the predictions, as a variable the tape watches
-loss_functions = {"plain MSE": keras.losses.MeanSquaredError(),
-                  "masked MSE": masked_mse}
+loss_functions = {
+    "plain MSE": keras.losses.MeanSquaredError(),
+    "masked MSE": masked_mse,
+}
 for name, loss_function in loss_functions.items():
     with tf.GradientTape() as tape:
         loss = loss_function(y_batch, guess)
     gradient = tape.gradient(loss, guess).numpy()
-    print(f"{name:10s}: of {gradient.size} gradient values, {np.isnan(gradient).sum()} "
-          f"NaN, {(gradient == 0).sum()} zero")
+    print(
+        f"{name:10s}: of {gradient.size} gradient values, {np.isnan(gradient).sum()} "
+        f"NaN, {(gradient == 0).sum()} zero"
+    )
 
 # %% [markdown]
 # A network's weights get their gradients through these 60 values; each weight's is a
@@ -410,9 +442,11 @@ for name, loss_function in loss_functions.items():
 # warm-up. A schedule is an object the optimizer calls with the step number, before
 # every step; it returns the learning rate.
 
+
 # %%
 def warmup_cosine_schedule(
-    steps_per_epoch: int, epochs: int,
+    steps_per_epoch: int,
+    epochs: int,
 ) -> keras.optimizers.schedules.LearningRateSchedule:
     """0 -> 2e-3 linearly over the first epoch, then a half cosine down to 2e-5."""
     warmup_steps = steps_per_epoch
@@ -435,8 +469,10 @@ ax.axhline(1e-3, color="0.5", linestyle="--", label="article A: constant 1e-3 (A
 ax.set_xlabel("epoch")
 ax.set_ylabel("learning rate")
 ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
-ax.set_title(f"The learning-rate schedule over {SCHEDULE_EPOCHS} epochs "
-             f"({epoch_steps} steps each)")
+ax.set_title(
+    f"The learning-rate schedule over {SCHEDULE_EPOCHS} epochs "
+    f"({epoch_steps} steps each)"
+)
 ax.legend()
 plt.show()
 for epoch in [0, 1, SCHEDULE_EPOCHS // 2 + 1, SCHEDULE_EPOCHS]:
@@ -448,9 +484,11 @@ for epoch in [0, 1, SCHEDULE_EPOCHS // 2 + 1, SCHEDULE_EPOCHS]:
 # the weights small without touching the loss. It takes the schedule as its learning
 # rate:
 
+
 # %%
-def stronger_cnn_optimizer(steps_per_epoch: int,
-                           epochs: int) -> keras.optimizers.Optimizer:
+def stronger_cnn_optimizer(
+    steps_per_epoch: int, epochs: int
+) -> keras.optimizers.Optimizer:
     """AdamW (weight decay 1e-4) following the warm-up and cosine schedule."""
     schedule = warmup_cosine_schedule(steps_per_epoch, epochs)
     return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=WEIGHT_DECAY)
@@ -476,12 +514,15 @@ def stronger_cnn_optimizer(steps_per_epoch: int,
 # stays), batch normalisation, ReLU. The convolution has no bias: batch normalisation
 # subtracts the mean right after, and adds its own offset.
 
+
 # %%
-def conv_block(x: keras.KerasTensor, filters: int, name: str,
-               strides: int = 1) -> keras.KerasTensor:
+def conv_block(
+    x: keras.KerasTensor, filters: int, name: str, strides: int = 1
+) -> keras.KerasTensor:
     """3x3 convolution ("same", no bias) -> batch normalisation -> ReLU."""
-    x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False,
-                      name=f"{name}_conv")(x)
+    x = layers.Conv2D(
+        filters, 3, strides=strides, padding="same", use_bias=False, name=f"{name}_conv"
+    )(x)
     x = layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"{name}_norm")(x)
     return layers.ReLU(name=f"{name}_relu")(x)
 
@@ -491,6 +532,7 @@ def conv_block(x: keras.KerasTensor, filters: int, name: str,
 # 12-cell row spans 96 pixels, 8 per cell; in pixel-index coordinates cell `i` has its
 # centre at `8·(i + 0.5) − 0.5`: 3.5, 11.5, …, 91.5. That grid is symmetric under
 # `x → 95 − x`, like the flip.
+
 
 # %%
 def cell_centres() -> np.ndarray:
@@ -513,6 +555,7 @@ print("cell centres in pixels:", cell_centres()[:HEATMAP_SIZE, 0] * 48 + 48)
 # something to learn. Everything in the head runs in float32, like chapter 4's output
 # layer, whatever the precision of the convolutions.
 
+
 # %%
 def soft_argmax(heatmaps: keras.KerasTensor) -> keras.KerasTensor:
     """Heatmap logits (batch, 12, 12, 15) -> expected (x, y) of each keypoint,
@@ -521,8 +564,9 @@ def soft_argmax(heatmaps: keras.KerasTensor) -> keras.KerasTensor:
     x = layers.Permute((3, 1, 2), name="per_keypoint", dtype="float32")(heatmaps)
     x = layers.Reshape((channels, height * width), name="cells", dtype="float32")(x)
     x = layers.Softmax(axis=-1, name="probabilities", dtype="float32")(x)
-    expected = layers.Dense(2, use_bias=False, trainable=False,
-                            name="expected_position", dtype="float32")
+    expected = layers.Dense(
+        2, use_bias=False, trainable=False, name="expected_position", dtype="float32"
+    )
     x = expected(x)  # (batch, 15, 2): x and y of each keypoint
     expected.set_weights([cell_centres()])
     return layers.Reshape((2 * channels,), name="keypoints", dtype="float32")(x)
@@ -550,8 +594,10 @@ model = build_stronger_cnn()
 model.summary()
 
 # %%
-print(f"parameters: article A's network {build_model('seed-cnn').count_params():,}, "
-      f"the stronger CNN {model.count_params():,}")
+print(
+    f"parameters: article A's network {build_model('seed-cnn').count_params():,}, "
+    f"the stronger CNN {model.count_params():,}"
+)
 
 # %% [markdown]
 # Thirty times fewer weights than article A's network. The 288 weights of
@@ -564,9 +610,14 @@ print(f"parameters: article A's network {build_model('seed-cnn').count_params():
 # with three outputs, taken from the layers by name:
 
 # %%
-inside = keras.Model(model.input, [model.get_layer("heatmaps").output,
-                                   model.get_layer("probabilities").output,
-                                   model.output])
+inside = keras.Model(
+    model.input,
+    [
+        model.get_layer("heatmaps").output,
+        model.get_layer("probabilities").output,
+        model.output,
+    ],
+)
 heatmaps, probabilities, predicted = inside(X[:BATCH_SIZE])
 print("heatmaps:     ", heatmaps.shape, "(batch, rows, columns, keypoints)")
 print("probabilities:", probabilities.shape, "(batch, keypoints, cells)")
@@ -583,14 +634,18 @@ print("every keypoint's probabilities sum to 1:", np.allclose(sums, 1.0, atol=1e
 # %%
 head_input = keras.Input(shape=(HEATMAP_SIZE, HEATMAP_SIZE, NUM_KEYPOINTS))
 head = keras.Model(head_input, soft_argmax(head_input))
-print("untrained network, mean keypoint:",
-      np.round(predicted.numpy().reshape(-1, 2).mean(axis=0) * 48 + 48, 1))
+print(
+    "untrained network, mean keypoint:",
+    np.round(predicted.numpy().reshape(-1, 2).mean(axis=0) * 48 + 48, 1),
+)
 row, column = 3, 8
 logits = np.zeros((1, HEATMAP_SIZE, HEATMAP_SIZE, NUM_KEYPOINTS), np.float32)
 logits[0, row, column, :] = 30.0  # every keypoint's heatmap: one hot cell
 soft = head(logits).numpy()[0, :2] * CENTRE_PX + CENTRE_PX  # the first keypoint
-print(f"cell (row {row}, column {column}): centre x = 8·{column + 0.5} − 0.5 = "
-      f"{8 * (column + 0.5) - 0.5}, y = {8 * (row + 0.5) - 0.5}")
+print(
+    f"cell (row {row}, column {column}): centre x = 8·{column + 0.5} − 0.5 = "
+    f"{8 * (column + 0.5) - 0.5}, y = {8 * (row + 0.5) - 0.5}"
+)
 print(f"soft-argmax: ({soft[0]:.2f}, {soft[1]:.2f})")
 
 # %% [markdown]
@@ -604,8 +659,10 @@ for name, loss_function in loss_functions.items():
         loss = loss_function(targets, model(X[[FLIP_ROW, four_row]], training=True))
     gradients = tape.gradient(loss, model.trainable_variables)
     finite = all(bool(tf.reduce_all(tf.math.is_finite(g))) for g in gradients)
-    print(f"{name:10s}: loss finite {bool(tf.math.is_finite(loss))}, "
-          f"every gradient finite {finite}")
+    print(
+        f"{name:10s}: loss finite {bool(tf.math.is_finite(loss))}, "
+        f"every gradient finite {finite}"
+    )
 
 # %% [markdown]
 # ## Train the stronger CNN
@@ -621,21 +678,24 @@ rows = np.arange(len(X))[:NUM_ROWS]
 holdout = int(np.flatnonzero(complete)[VALID_ROWS - 1]) + 1
 train_rows, held_out_rows = rows[holdout:], rows[:holdout]
 print(f"the first {VALID_ROWS} complete rows lie within the first {holdout} rows")
-print(f"training rows: {len(train_rows)}, "
-      f"{complete[train_rows].sum()} of them complete")
+print(
+    f"training rows: {len(train_rows)}, {complete[train_rows].sum()} of them complete"
+)
 
 train_data = training_batches(X[train_rows], y[train_rows])
 steps_per_epoch = math.ceil(len(train_rows) / BATCH_SIZE)
 valid_data = tf.data.Dataset.from_tensor_slices(
-    (X[held_out_rows], to_model_units(y[held_out_rows]))).batch(len(held_out_rows))
+    (X[held_out_rows], to_model_units(y[held_out_rows]))
+).batch(len(held_out_rows))
 
 # %% [markdown]
 # The recipe is chapter 4's, with this chapter's pieces: the precision this machine
-# computes fastest in (from `fkp_helpers.devices`, which makes chapter 4's choice), the
+# computes fastest in (from `fkp_helpers.nn.devices`, which makes chapter 4's choice), the
 # model built and compiled in the strategy's scope, AdamW with the schedule, the masked
 # loss, and the error in pixels as a metric — the root of the masked loss times 48.
 # The same three callbacks: early stopping that restores the best epoch's weights, a
 # best-only checkpoint, a CSV log. The validation loss decides which epoch is best.
+
 
 # %%
 def rmse_px(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
@@ -650,25 +710,38 @@ print(plan.describe())
 run_folder = tempfile.TemporaryDirectory(prefix="stronger-cnn-")  # removed at exit
 run_dir = Path(run_folder.name)
 callbacks = [
-    keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE,
-                                  restore_best_weights=True, verbose=1),
-    keras.callbacks.ModelCheckpoint(run_dir / "model.keras", monitor="val_loss",
-                                    save_best_only=True),
+    keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=PATIENCE, restore_best_weights=True, verbose=1
+    ),
+    keras.callbacks.ModelCheckpoint(
+        run_dir / "model.keras", monitor="val_loss", save_best_only=True
+    ),
     keras.callbacks.CSVLogger(run_dir / HISTORY_FILE),
 ]
 with distribution_strategy(plan).scope():
     model = build_stronger_cnn()
-    model.compile(optimizer=stronger_cnn_optimizer(steps_per_epoch, NUM_EPOCHS),
-                  loss=masked_mse, metrics=[rmse_px],
-                  steps_per_execution=steps_per_epoch)
+    model.compile(
+        optimizer=stronger_cnn_optimizer(steps_per_epoch, NUM_EPOCHS),
+        loss=masked_mse,
+        metrics=[rmse_px],
+        steps_per_execution=steps_per_epoch,
+    )
 started = time.perf_counter()
-history = model.fit(train_data, epochs=NUM_EPOCHS, steps_per_epoch=steps_per_epoch,
-                    validation_data=valid_data, callbacks=callbacks, shuffle=False,
-                    verbose=2)
+history = model.fit(
+    train_data,
+    epochs=NUM_EPOCHS,
+    steps_per_epoch=steps_per_epoch,
+    validation_data=valid_data,
+    callbacks=callbacks,
+    shuffle=False,
+    verbose=2,
+)
 train_seconds = time.perf_counter() - started
 images_per_second = len(history.epoch) * len(train_rows) / train_seconds
-print(f"{len(history.epoch)} epochs in {train_seconds:.0f} s, {images_per_second:.0f} "
-      "training images/s (tracing and validation included)")
+print(
+    f"{len(history.epoch)} epochs in {train_seconds:.0f} s, {images_per_second:.0f} "
+    "training images/s (tracing and validation included)"
+)
 
 # %% [markdown]
 # On the 2 CPU cores this page is built on (with bfloat16 instructions), an epoch over
@@ -694,8 +767,12 @@ left_eye_map = probability_model(face).numpy()[0, left].reshape(HEATMAP_SIZE, -1
 point = model.predict(face, verbose=0)[0, 2 * left : 2 * left + 2] * 48 + 48
 fig, axes = plt.subplots(1, 2, figsize=(8, 4))
 axes[0].imshow(face[0, :, :, 0], cmap="gray")
-axes[0].imshow(left_eye_map, cmap="magma", alpha=0.55,
-               extent=(-0.5, IMAGE_SIZE - 0.5, IMAGE_SIZE - 0.5, -0.5))
+axes[0].imshow(
+    left_eye_map,
+    cmap="magma",
+    alpha=0.55,
+    extent=(-0.5, IMAGE_SIZE - 0.5, IMAGE_SIZE - 0.5, -0.5),
+)
 axes[0].plot(*point, "c+", markersize=14, markeredgewidth=2)
 axes[0].set_title("face, left-eye heatmap, soft-argmax (+)")
 image = axes[1].imshow(left_eye_map, cmap="magma")
@@ -717,19 +794,28 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 configs = {
-    "MLP": TrainConfig("mlp", complete_only=True, valid_rows=VALID_ROWS,
-                       epochs=MLP_EPOCHS),
-    "article A's CNN": TrainConfig("seed-cnn", complete_only=True,
-                                   valid_rows=VALID_ROWS, epochs=SEED_CNN_EPOCHS,
-                                   patience=PATIENCE),
+    "MLP": TrainConfig(
+        "mlp", complete_only=True, valid_rows=VALID_ROWS, epochs=MLP_EPOCHS
+    ),
+    "article A's CNN": TrainConfig(
+        "seed-cnn",
+        complete_only=True,
+        valid_rows=VALID_ROWS,
+        epochs=SEED_CNN_EPOCHS,
+        patience=PATIENCE,
+    ),
 }
-runs = {name: trained_run(X[:NUM_ROWS], y[:NUM_ROWS], config)
-        for name, config in configs.items()}
+runs = {
+    name: trained_run(X[:NUM_ROWS], y[:NUM_ROWS], config)
+    for name, config in configs.items()
+}
 for name, run in runs.items():
     m = run_metrics(run)
-    print(f"{name:16s} {m['train_rows']:5d} training rows, {m['epochs_run']:3d} "
-          f"epochs, {m['train_seconds']:5.0f} s, "
-          f"{m['images_per_second']:5.0f} images/s")
+    print(
+        f"{name:16s} {m['train_rows']:5d} training rows, {m['epochs_run']:3d} "
+        f"epochs, {m['train_seconds']:5.0f} s, "
+        f"{m['images_per_second']:5.0f} images/s"
+    )
 
 # %% [markdown]
 # The validation error after every epoch, from each run's `history.csv` (the stronger
@@ -741,8 +827,13 @@ histories["stronger CNN"] = run_dir / HISTORY_FILE
 fig, ax = plt.subplots(figsize=(8, 4))
 for name, path in histories.items():
     history_csv = pd.read_csv(path)
-    ax.plot(history_csv["epoch"] + 1, history_csv["val_rmse_px"], marker="o",
-            markersize=3, label=name)
+    ax.plot(
+        history_csv["epoch"] + 1,
+        history_csv["val_rmse_px"],
+        marker="o",
+        markersize=3,
+        label=name,
+    )
 ax.set_xscale("log")
 ax.set_xlabel("epoch")
 ax.set_ylabel("validation RMSE (pixels)")
@@ -759,6 +850,7 @@ plt.show()
 # test set, write a submission for each, and score it like Kaggle — where the true
 # values are known, as on the stand-in. The average face of chapter 5 is the baseline.
 # The stronger CNN looks twice, at each face and at its mirror image:
+
 
 # %%
 def predict_px(network: keras.Model, images: np.ndarray) -> np.ndarray:
@@ -778,14 +870,20 @@ image_ids, X_test = load_test(source.test_csv)
 lookup = load_lookup(source.lookup_csv, image_ids=image_ids)
 mean_face = np.nanmean(y[train_rows], axis=0)
 predictions = {
-    "average face": {"valid": np.broadcast_to(mean_face, y_valid.shape),
-                     "test": np.broadcast_to(mean_face, (len(X_test), len(mean_face)))},
+    "average face": {
+        "valid": np.broadcast_to(mean_face, y_valid.shape),
+        "test": np.broadcast_to(mean_face, (len(X_test), len(mean_face))),
+    },
 }
 for name, run in runs.items():
-    predictions[name] = {"valid": run.predict_px(X_valid),
-                         "test": run.predict_px(X_test)}
-predictions["stronger CNN"] = {"valid": predict_px(model, X_valid),
-                               "test": predict_px(model, X_test)}
+    predictions[name] = {
+        "valid": run.predict_px(X_valid),
+        "test": run.predict_px(X_test),
+    }
+predictions["stronger CNN"] = {
+    "valid": predict_px(model, X_valid),
+    "test": predict_px(model, X_test),
+}
 
 # %% tags=["nbval-ignore-output"]
 workdir = Path(tempfile.mkdtemp(prefix="fkp-chapter6-"))
@@ -803,13 +901,17 @@ for name, predicted in predictions.items():
         submission_csv = workdir / "submission.csv"
         write_submission(submission_csv, lookup, image_ids, predicted["test"])
         test_rmse = score_submission(submission_csv, source.solution_csv)
-    table.append({
-        "model": name,
-        "training rows": rows_used,
-        "epochs": epochs,
-        "validation RMSE (px)": float(tf.sqrt(masked_mse(y_valid, predicted["valid"]))),
-        "test RMSE (px)": test_rmse,
-    })
+    table.append(
+        {
+            "model": name,
+            "training rows": rows_used,
+            "epochs": epochs,
+            "validation RMSE (px)": float(
+                tf.sqrt(masked_mse(y_valid, predicted["valid"]))
+            ),
+            "test RMSE (px)": test_rmse,
+        }
+    )
 shutil.rmtree(workdir)
 results = pd.DataFrame(table).set_index("model")
 results.round(2)
@@ -829,8 +931,11 @@ results.round(2)
 # %%
 plot_error_per_keypoint(
     y_valid,
-    {name: predicted["valid"] for name, predicted in predictions.items()
-     if name != "average face"},
+    {
+        name: predicted["valid"]
+        for name, predicted in predictions.items()
+        if name != "average face"
+    },
     title=f"Error per keypoint on the {VALID_ROWS} validation faces",
 )
 plt.show()
@@ -848,7 +953,7 @@ plt.show()
 # python benchmarks/compare_accuracy.py
 # ```
 #
-# Its latest table ships with the helpers (`fkp_helpers.reports`), so it shows here wherever the
+# Its latest table ships with the helpers (`fkp_helpers.figures.benchmark_tables`), so it shows here wherever the
 # chapter runs:
 
 # %%
@@ -859,8 +964,8 @@ accuracy_table()
 # ## The same recipe from the package
 #
 # `fkp train --model cnn` trains this network from the helpers' copy of it
-# (`fkp_helpers.models.build_model("cnn")`, with the same flip, loss and schedule in
-# `fkp_helpers.tf_data`, `fkp_helpers.losses` and `fkp_helpers.models`; a test checks
+# (`fkp_helpers.nn.models.build_model("cnn")`, with the same flip, loss and schedule in
+# `fkp_helpers.nn.tf_data`, `fkp_helpers.nn.losses` and `fkp_helpers.nn.models`; a test checks
 # that they compute what this chapter's functions compute), and so does `trained_run`,
 # which the next chapter uses:
 #
@@ -925,18 +1030,23 @@ accuracy_table()
 # flip and after the broken one? What would a network trained on half-flipped batches
 # learn from the broken one?
 
+
 # %% tags=["hide-cell"]
 # Solution to exercise 1
-def flip_faces_unswapped(images: tf.Tensor,
-                         keypoints_px: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def flip_faces_unswapped(
+    images: tf.Tensor, keypoints_px: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Like flip_faces, without the left/right swap (wrong)."""
     mirrored = tf.reverse(images, axis=[-2])
     return mirrored, tf.where(IS_X, (IMAGE_SIZE - 1) - keypoints_px, keypoints_px)
 
 
 # Images and keypoints are flipped independently: one image is enough to flip all rows.
-versions = {"original": y, "flipped": flip_faces(X[:1], y)[1].numpy(),
-            "flipped unswapped": flip_faces_unswapped(X[:1], y)[1].numpy()}
+versions = {
+    "original": y,
+    "flipped": flip_faces(X[:1], y)[1].numpy(),
+    "flipped unswapped": flip_faces_unswapped(X[:1], y)[1].numpy(),
+}
 for name, keypoints_px in versions.items():
     mean_x = np.nanmean(keypoints_px[:, 2 * left])
     print(f"{name:17s}: left eye centre at x = {mean_x:.1f} on average")
@@ -970,6 +1080,7 @@ print(f"soft-argmax: ({soft[0]:.2f}, {soft[1]:.2f})")
 # warm-up and the cosine, and check that it gives what `warmup_cosine_schedule` gives
 # at a few steps.
 
+
 # %% tags=["hide-cell"]
 # Solution to exercise 3
 class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
@@ -990,10 +1101,17 @@ class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
 
 mine = WarmupCosine(epoch_steps, epoch_steps * SCHEDULE_EPOCHS)
 keras_schedule = warmup_cosine_schedule(epoch_steps, SCHEDULE_EPOCHS)
-for step in [0, epoch_steps // 2, epoch_steps, 10 * epoch_steps,
-             SCHEDULE_EPOCHS * epoch_steps]:
-    print(f"step {step:5d}: mine {float(mine(step)):.4e}, "
-          f"Keras {float(keras_schedule(step)):.4e}")
+for step in [
+    0,
+    epoch_steps // 2,
+    epoch_steps,
+    10 * epoch_steps,
+    SCHEDULE_EPOCHS * epoch_steps,
+]:
+    print(
+        f"step {step:5d}: mine {float(mine(step)):.4e}, "
+        f"Keras {float(keras_schedule(step)):.4e}"
+    )
 # `keras.optimizers.AdamW(learning_rate=mine)` would train with it. To save the model
 # with its optimizer, the class would also need get_config().
 
@@ -1024,10 +1142,12 @@ print(f"stronger CNN alone: {best_alone:.2f} px")
 # Solution to exercise 5
 plain_model = build_stronger_cnn()
 plain_model.compile(optimizer=stronger_cnn_optimizer(EXERCISE_STEPS, 1), loss="mse")
-plain_history = plain_model.fit(train_data, epochs=1, steps_per_epoch=EXERCISE_STEPS,
-                                shuffle=False, verbose=0)
-weights_nan = all(np.isnan(w).all() for w in plain_model.get_layer("stem_conv")
-                  .get_weights())
+plain_history = plain_model.fit(
+    train_data, epochs=1, steps_per_epoch=EXERCISE_STEPS, shuffle=False, verbose=0
+)
+weights_nan = all(
+    np.isnan(w).all() for w in plain_model.get_layer("stem_conv").get_weights()
+)
 print("loss:", plain_history.history["loss"])
 print("every weight of the stem NaN:", weights_nan)
 # The batches hold rows with missing keypoints, so the plain MSE is NaN from the

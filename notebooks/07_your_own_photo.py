@@ -65,12 +65,11 @@ import sys
 
 if "google.colab" in sys.modules:
     package = "fkp-helpers @ git+https://github.com/fkp-book/facial-keypoints-book"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", package], check=True
+    )
 
 # %%
-import fkp_helpers.tensorflow_setup  # noqa: F401  TensorFlow, without start-up notices
-
 import json
 import math
 import tempfile
@@ -85,14 +84,19 @@ from IPython.display import display
 from matplotlib.cbook import get_sample_data
 from matplotlib.patches import Rectangle
 
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import find_data, load_training, photo, quick_mode
-from fkp_helpers.export import TFLiteKeypoints, export_run
-from fkp_helpers.faces import render_faces
+from fkp_helpers.figures.benchmark_tables import (
+    benchmark_details,
+    file_size_table,
+    latency_table,
+)
 from fkp_helpers.metrics import rmse_px
-from fkp_helpers.reports import benchmark_details, file_size_table, latency_table
-from fkp_helpers.run_cache import run_metrics, trained_run
-from fkp_helpers.scenes import Scene, make_scene, matching_box
-from fkp_helpers.training import TrainConfig
+from fkp_helpers.nn.export import TFLiteKeypoints, export_run
+from fkp_helpers.nn.run_cache import run_metrics, trained_run
+from fkp_helpers.nn.training import TrainConfig
+from fkp_helpers.standin.faces import render_faces
+from fkp_helpers.standin.scenes import Scene, make_scene, matching_box
 
 # %%
 QUICK = quick_mode()  # FKP_QUICK=1: a short training run on fewer rows, for the tests
@@ -127,8 +131,10 @@ config = TrainConfig("cnn", valid_rows=holdout, epochs=CNN_EPOCHS)
 # %% tags=["nbval-ignore-output"]
 run = trained_run(X[:NUM_ROWS], y[:NUM_ROWS], config)
 metrics = run_metrics(run)
-print(f"{metrics['model']}: {metrics['epochs_run']} epochs, validation RMSE "
-      f"{metrics['valid_rmse_px']:.2f} px on {metrics['valid_rows']} held-out faces")
+print(
+    f"{metrics['model']}: {metrics['epochs_run']} epochs, validation RMSE "
+    f"{metrics['valid_rmse_px']:.2f} px on {metrics['valid_rows']} held-out faces"
+)
 
 # %% [markdown]
 # ## Find the face
@@ -142,8 +148,10 @@ print(f"{metrics['model']}: {metrics['epochs_run']} epochs, validation RMSE "
 # %%
 image = photo.read_image(PHOTO)  # (H, W, 3) uint8, RGB
 gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)  # (H, W) uint8
-print(f"{PHOTO.name}: {image.shape[1]}×{image.shape[0]} pixels, {image.dtype}; "
-      f"grayscale {gray.shape}")
+print(
+    f"{PHOTO.name}: {image.shape[1]}×{image.shape[0]} pixels, {image.dtype}; "
+    f"grayscale {gray.shape}"
+)
 
 # %% [markdown]
 # OpenCV's Haar cascade finds frontal faces without downloading anything: the trained
@@ -153,6 +161,7 @@ print(f"{PHOTO.name}: {image.shape[1]}×{image.shape[0]} pixels, {image.dtype}; 
 # (`scaleFactor=1.1`), from `MIN_FACE_PX` up, keeping a face where at least 3
 # overlapping windows agree (`minNeighbors=3`). It returns one box `(x, y, w, h)` per
 # face, in the photo's pixels:
+
 
 # %%
 def find_faces(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -164,8 +173,9 @@ def find_faces(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     cascade = cv2.CascadeClassifier(CASCADE_FILE)
     if cascade.empty():
         raise RuntimeError(f"{CASCADE_FILE}: OpenCV could not load its face cascade")
-    found = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=3,
-                                     minSize=(MIN_FACE_PX, MIN_FACE_PX))
+    found = cascade.detectMultiScale(
+        gray, scaleFactor=1.1, minNeighbors=3, minSize=(MIN_FACE_PX, MIN_FACE_PX)
+    )
     boxes = [tuple(int(v) for v in box) for box in np.reshape(found, (-1, 4))]
     return sorted(boxes, key=lambda b: (-b[2] * b[3], b[1], b[0]))
 
@@ -184,9 +194,11 @@ box = boxes[0]
 # (`FACE_SHIFT`; measured on this photo and on generated faces, see the docstring of
 # `fkp_helpers.photo`):
 
+
 # %%
-def square_around(box: tuple[int, int, int, int],
-                  margin: float = FACE_MARGIN) -> tuple[float, float, float]:
+def square_around(
+    box: tuple[int, int, int, int], margin: float = FACE_MARGIN
+) -> tuple[float, float, float]:
     """The square `(left, top, side)` cut around a face's box `(x, y, w, h)`, in pixels.
 
     `left` and `top` are the square's outer edges (pixel `x` spans `x` to `x + 1`);
@@ -210,12 +222,14 @@ def square_around(box: tuple[int, int, int, int],
 # and the same for `y` with `top`. OpenCV's affine functions take this as a 2×3 matrix
 # `[A | b]`, mapping a point `(x, y)` to `A·(x, y) + b`:
 
+
 # %%
 def crop_matrix(left: float, top: float, side: float) -> np.ndarray:
     """The 2×3 affine matrix from photo pixels `(x, y)` to the 96×96 crop's pixels."""
     s = side / CROP_SIZE  # photo pixels per crop pixel
-    return np.array([[1 / s, 0.0, (0.5 - left) / s - 0.5],
-                     [0.0, 1 / s, (0.5 - top) / s - 0.5]])
+    return np.array(
+        [[1 / s, 0.0, (0.5 - left) / s - 0.5], [0.0, 1 / s, (0.5 - top) / s - 0.5]]
+    )
 
 
 # %% [markdown]
@@ -225,6 +239,7 @@ def crop_matrix(left: float, top: float, side: float) -> np.ndarray:
 # Reading one spot per crop pixel when shrinking 2.5 times would skip most of the
 # photo's pixels, and thin lines would break up (aliasing), so a Gaussian blur first
 # spreads each photo pixel over about half a crop pixel:
+
 
 # %%
 def crop_face(gray: np.ndarray, to_crop: np.ndarray) -> np.ndarray:
@@ -236,18 +251,26 @@ def crop_face(gray: np.ndarray, to_crop: np.ndarray) -> np.ndarray:
     scale = 1 / math.hypot(*to_crop[:, 0])  # photo pixels per crop pixel
     if scale > 1:  # blur to σ = 0.5 crop px, counting a pixel's own width as σ = 0.5
         sigma = math.sqrt(scale**2 - 1) / 2
-        pixels = cv2.GaussianBlur(pixels, (0, 0), sigmaX=sigma,
-                                  borderType=cv2.BORDER_REPLICATE)
-    face = cv2.warpAffine(pixels, to_crop, (CROP_SIZE, CROP_SIZE),
-                          flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        pixels = cv2.GaussianBlur(
+            pixels, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REPLICATE
+        )
+    face = cv2.warpAffine(
+        pixels,
+        to_crop,
+        (CROP_SIZE, CROP_SIZE),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     return np.clip(face, 0.0, 1.0)
 
 
 left, top, side = square_around(box)
 to_crop = crop_matrix(left, top, side)
 face = crop_face(gray, to_crop)
-print(f"square: left {left:.2f}, top {top:.2f}, side {side:.2f} px "
-      f"({side / CROP_SIZE:.3f} photo pixels per crop pixel)")
+print(
+    f"square: left {left:.2f}, top {top:.2f}, side {side:.2f} px "
+    f"({side / CROP_SIZE:.3f} photo pixels per crop pixel)"
+)
 print("photo → crop matrix:", np.round(to_crop, 4).tolist())
 print(f"crop: {face.shape} {face.dtype}, values {face.min():.3f} to {face.max():.3f}")
 
@@ -261,17 +284,44 @@ mean_shape = np.nanmean(y, axis=0)
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.8), width_ratios=[1.1, 1, 1])
 axes[0].imshow(image)
 x_box, y_box, w_box, h_box = box
-axes[0].add_patch(Rectangle((x_box - 0.5, y_box - 0.5), w_box, h_box, fill=False,
-                            color="gold", lw=2, label="Haar box"))
-axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), side, side, fill=False,
-                            color="cyan", lw=2, ls="--", label="square"))
+axes[0].add_patch(
+    Rectangle(
+        (x_box - 0.5, y_box - 0.5),
+        w_box,
+        h_box,
+        fill=False,
+        color="gold",
+        lw=2,
+        label="Haar box",
+    )
+)
+axes[0].add_patch(
+    Rectangle(
+        (left - 0.5, top - 0.5),
+        side,
+        side,
+        fill=False,
+        color="cyan",
+        lw=2,
+        ls="--",
+        label="square",
+    )
+)
 axes[0].legend(loc="lower right", fontsize=8)
 axes[0].set_title("the face the cascade found")
-for ax, picture, title in [(axes[1], face, "the photo's crop"),
-                           (axes[2], X[0, ..., 0], "a training face")]:
+for ax, picture, title in [
+    (axes[1], face, "the photo's crop"),
+    (axes[2], X[0, ..., 0], "a training face"),
+]:
     ax.imshow(picture, cmap="gray", vmin=0, vmax=1)
-    ax.scatter(mean_shape[0::2], mean_shape[1::2], marker="+", s=60, c="cyan",
-               label="average keypoints")
+    ax.scatter(
+        mean_shape[0::2],
+        mean_shape[1::2],
+        marker="+",
+        s=60,
+        c="cyan",
+        label="average keypoints",
+    )
     ax.set_title(f"{title}, {picture.shape[1]}×{picture.shape[0]}")
 axes[1].legend(loc="lower center", fontsize=8)
 for ax in axes:
@@ -288,6 +338,7 @@ plt.show()
 # (here: scale by `s` and shift back), and each point `(x, y)` becomes `A·(x, y) + b`
 # again.
 
+
 # %%
 def to_photo(points: np.ndarray, to_crop: np.ndarray) -> np.ndarray:
     """Keypoints `(30,)` as x, y pairs in crop pixels → the same in photo pixels."""
@@ -302,17 +353,25 @@ keypoints_px = to_photo(predicted_in_crop, to_crop)
 # And forward again with OpenCV's own point transform: the same crop points come back.
 back_in_crop = cv2.transform(keypoints_px.reshape(-1, 1, 2), to_crop).reshape(-1)
 np.testing.assert_allclose(back_in_crop, predicted_in_crop, atol=1e-4)
-print("left eye centre: crop", np.round(predicted_in_crop[:2], 1),
-      "→ photo", np.round(keypoints_px[:2], 1))
+print(
+    "left eye centre: crop",
+    np.round(predicted_in_crop[:2], 1),
+    "→ photo",
+    np.round(keypoints_px[:2], 1),
+)
 
 # %% [markdown]
 # The whole path for one face, from its box to keypoints in the photo's pixels, fits in
 # one short function; the exercises reuse it:
 
+
 # %%
-def keypoints_in_photo(gray: np.ndarray, box: tuple[int, int, int, int],
-                       predict_px: Callable[[np.ndarray], np.ndarray],
-                       margin: float = FACE_MARGIN) -> np.ndarray:
+def keypoints_in_photo(
+    gray: np.ndarray,
+    box: tuple[int, int, int, int],
+    predict_px: Callable[[np.ndarray], np.ndarray],
+    margin: float = FACE_MARGIN,
+) -> np.ndarray:
     """The 15 keypoints `(30,)` of the face in `box`, as x, y pairs in photo pixels.
 
     `predict_px` maps crops `(N, 96, 96, 1)` to keypoints `(N, 30)` in crop pixels.
@@ -346,8 +405,9 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 5))
 axes[0].imshow(photo.draw_keypoints(image, faces))
 axes[0].set_title("15 keypoints on the photo")
 axes[1].imshow(face, cmap="gray", vmin=0, vmax=1)
-axes[1].scatter(predicted_in_crop[0::2], predicted_in_crop[1::2], marker="x", s=40,
-                c="red")
+axes[1].scatter(
+    predicted_in_crop[0::2], predicted_in_crop[1::2], marker="x", s=40, c="red"
+)
 axes[1].set_title("the same points on the 96×96 crop")
 for ax in axes:
     ax.set_axis_off()
@@ -368,9 +428,21 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 with tempfile.TemporaryDirectory() as folder:
     out_png, out_json = Path(folder) / "annotated.png", Path(folder) / "points.json"
-    command = [sys.executable, "-m", "fkp_helpers", "detect", str(PHOTO),
-               "--model", str(run.run_dir), "--out", str(out_png),
-               "--json", str(out_json), "--max-faces", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "fkp_helpers",
+        "detect",
+        str(PHOTO),
+        "--model",
+        str(run.run_dir),
+        "--out",
+        str(out_png),
+        "--json",
+        str(out_json),
+        "--max-faces",
+        "1",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     print(done.stdout.replace(folder, "TMP").replace(str(run.run_dir), "RUN_DIR"))
     points = json.loads(out_json.read_text())
@@ -422,13 +494,21 @@ for i in range(NUM_SCENES):
     boxes_found = photo.find_faces(photo.to_gray(scene.image))
     found = matching_box(boxes_found, scene.box)  # None where the cascade missed
     detected = found is not None
-    (result,) = photo.detect_keypoints(scene.image, run.predict_px,
-                                       boxes=[found if detected else scene.box])
-    error_scene_px = rmse_px(scene.keypoints_px[np.newaxis],
-                             result.keypoints_px[np.newaxis])
-    results.append({"scene": scene, "result": result, "detected": detected,
-                    "error_scene_px": error_scene_px,
-                    "error_crop_px": error_scene_px / result.crop.scale})
+    (result,) = photo.detect_keypoints(
+        scene.image, run.predict_px, boxes=[found if detected else scene.box]
+    )
+    error_scene_px = rmse_px(
+        scene.keypoints_px[np.newaxis], result.keypoints_px[np.newaxis]
+    )
+    results.append(
+        {
+            "scene": scene,
+            "result": result,
+            "detected": detected,
+            "error_scene_px": error_scene_px,
+            "error_crop_px": error_scene_px / result.crop.scale,
+        }
+    )
 found_count = sum(r["detected"] for r in results)
 print(f"the cascade found the face in {found_count} of {NUM_SCENES} scenes")
 
@@ -443,8 +523,9 @@ scene, result = shown["scene"], shown["result"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[4, 3])
 axes[0].imshow(scene.image)
 b = result.box
-axes[0].add_patch(Rectangle((b.x - 0.5, b.y - 0.5), b.w, b.h, fill=False,
-                            color="gold", lw=1.5))
+axes[0].add_patch(
+    Rectangle((b.x - 0.5, b.y - 0.5), b.w, b.h, fill=False, color="gold", lw=1.5)
+)
 which_box = "box from the cascade" if shown["detected"] else "known box"
 height, width = scene.image.shape[:2]
 axes[0].set_title(f"a {width}×{height} scene ({which_box})")
@@ -452,13 +533,27 @@ c = result.crop
 axes[1].imshow(scene.image)
 axes[1].set_xlim(c.left - 0.1 * c.side, c.left + 1.1 * c.side)
 axes[1].set_ylim(c.top + 1.1 * c.side, c.top - 0.1 * c.side)
-axes[1].scatter(scene.keypoints_px[0::2], scene.keypoints_px[1::2], s=40,
-                facecolors="none", edgecolors="lime", label="truth")
-axes[1].scatter(result.keypoints_px[0::2], result.keypoints_px[1::2], s=30, marker="x",
-                c="red", label="predicted")
+axes[1].scatter(
+    scene.keypoints_px[0::2],
+    scene.keypoints_px[1::2],
+    s=40,
+    facecolors="none",
+    edgecolors="lime",
+    label="truth",
+)
+axes[1].scatter(
+    result.keypoints_px[0::2],
+    result.keypoints_px[1::2],
+    s=30,
+    marker="x",
+    c="red",
+    label="predicted",
+)
 axes[1].legend(loc="lower right")
-axes[1].set_title(f"close up: RMSE {shown['error_scene_px']:.1f} scene px "
-                  f"= {shown['error_crop_px']:.2f} crop px")
+axes[1].set_title(
+    f"close up: RMSE {shown['error_scene_px']:.1f} scene px "
+    f"= {shown['error_crop_px']:.2f} crop px"
+)
 for ax in axes:
     ax.set_axis_off()
 plt.tight_layout()
@@ -470,17 +565,22 @@ plt.show()
 # reached on ready-made 96×96 faces. Over all scenes:
 
 # %% tags=["nbval-ignore-output"]
-by_box = {"box from the cascade": [r for r in results if r["detected"]],
-          "known box (cascade missed)": [r for r in results if not r["detected"]]}
+by_box = {
+    "box from the cascade": [r for r in results if r["detected"]],
+    "known box (cascade missed)": [r for r in results if not r["detected"]],
+}
 for label, chosen in by_box.items():
     if chosen:
         crop_errors = [r["error_crop_px"] for r in chosen]
         scene_errors = [r["error_scene_px"] for r in chosen]
-        print(f"{label:27s} {len(chosen):3d} scenes: median RMSE "
-              f"{np.median(crop_errors):.2f} crop px (worst {max(crop_errors):.2f}), "
-              f"{np.median(scene_errors):.1f} scene px")
-print(f"{'ready-made 96×96 faces':27s} validation RMSE "
-      f"{metrics['valid_rmse_px']:.2f} px")
+        print(
+            f"{label:27s} {len(chosen):3d} scenes: median RMSE "
+            f"{np.median(crop_errors):.2f} crop px (worst {max(crop_errors):.2f}), "
+            f"{np.median(scene_errors):.1f} scene px"
+        )
+print(
+    f"{'ready-made 96×96 faces':27s} validation RMSE {metrics['valid_rmse_px']:.2f} px"
+)
 
 # %% [markdown]
 # With the known box, the path adds little to the network's own error: the crop, the
@@ -501,21 +601,29 @@ print(f"{'ready-made 96×96 faces':27s} validation RMSE "
 # keypoints:
 
 # %% tags=["nbval-ignore-output"]
-faces_96 = np.stack([photo.crop_face(photo.to_gray(r["scene"].image), r["result"].crop)
-                     for r in results])[..., np.newaxis]
+faces_96 = np.stack(
+    [
+        photo.crop_face(photo.to_gray(r["scene"].image), r["result"].crop)
+        for r in results
+    ]
+)[..., np.newaxis]
 with tempfile.TemporaryDirectory() as folder:
     exported = export_run(run.run_dir, folder)
     tflite = TFLiteKeypoints(exported.tflite_path)
     difference = np.abs(tflite.predict_px(faces_96) - run.predict_px(faces_96)).max()
-    print(f"{exported.keras_path.name}: {exported.keras_bytes / 1e6:.2f} MB; "
-          f"{exported.tflite_path.name}: {exported.tflite_bytes / 1e6:.2f} MB")
-    print(f"TFLite vs Keras on {len(faces_96)} faces: keypoints differ by at most "
-          f"{difference:.5f} px")
+    print(
+        f"{exported.keras_path.name}: {exported.keras_bytes / 1e6:.2f} MB; "
+        f"{exported.tflite_path.name}: {exported.tflite_bytes / 1e6:.2f} MB"
+    )
+    print(
+        f"TFLite vs Keras on {len(faces_96)} faces: keypoints differ by at most "
+        f"{difference:.5f} px"
+    )
 
 # %% [markdown]
 # How fast each answers for one image on a CPU, and how large each file is, is measured
 # by `benchmarks/export_latency.py` (a latency benchmark on a briefly trained copy of
-# the same network); its latest tables ship with the helpers (`fkp_helpers.reports`):
+# the same network); its latest tables ship with the helpers (`fkp_helpers.figures.benchmark_tables`):
 
 # %%
 print(benchmark_details("export"))
@@ -565,8 +673,9 @@ file_size_table()
 height, width = gray.shape
 for degrees in [0, 10, 20, TILT_DEGREES]:
     turn = cv2.getRotationMatrix2D((width / 2 - 0.5, height / 2 - 0.5), degrees, 1.0)
-    tilted = cv2.warpAffine(gray, turn, (width, height),
-                            borderMode=cv2.BORDER_REPLICATE)
+    tilted = cv2.warpAffine(
+        gray, turn, (width, height), borderMode=cv2.BORDER_REPLICATE
+    )
     print(f"tilted by {degrees:2d}°: faces found {find_faces(tilted)}")
 # A face turned to the side fails the same way: the frontal cascade finds no box (OpenCV
 # also ships haarcascade_profileface.xml). Given a box, the network still answers, but
@@ -576,6 +685,7 @@ for degrees in [0, 10, 20, TILT_DEGREES]:
 # %% [markdown]
 # **Exercise 2.** Change `square_around`'s margin to 0.2 and to −0.1 and measure the
 # scenes' error with the known box. How sensitive is the network to framing?
+
 
 # %% tags=["hide-cell", "nbval-ignore-output"]
 # Solution to exercise 2
@@ -588,8 +698,9 @@ scenes = [r["scene"] for r in results]
 for margin in [-0.1, FACE_MARGIN, 0.2]:
     errors = []
     for scene in scenes:
-        predicted = keypoints_in_photo(photo.to_gray(scene.image), scene_box(scene),
-                                       run.predict_px, margin)
+        predicted = keypoints_in_photo(
+            photo.to_gray(scene.image), scene_box(scene), run.predict_px, margin
+        )
         scale = square_around(scene_box(scene), margin)[2] / CROP_SIZE
         error = rmse_px(scene.keypoints_px[np.newaxis], predicted[np.newaxis])
         errors.append(error / scale)  # in crop pixels
@@ -603,10 +714,14 @@ for margin in [-0.1, FACE_MARGIN, 0.2]:
 # predicting (estimate the angle from a first prediction), then rotate the keypoints
 # back. Does the error on tilted scenes fall?
 
+
 # %% tags=["hide-cell", "nbval-ignore-output"]
 # Solution to exercise 3
-def levelled_keypoints(gray: np.ndarray, box: tuple[int, int, int, int],
-                       predict_px: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def levelled_keypoints(
+    gray: np.ndarray,
+    box: tuple[int, int, int, int],
+    predict_px: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
     """Keypoints `(30,)` in photo pixels, predicted on a crop turned so the eyes are
     level (the tilt estimated from a first prediction's eye centres)."""
     first = keypoints_in_photo(gray, box, predict_px)
@@ -626,15 +741,18 @@ for scene in scenes:
     centre = (x + w / 2 - 0.5, y_top + h / 2 - 0.5)  # the face's centre, pixel indices
     turn = cv2.getRotationMatrix2D(centre, TILT_DEGREES, 1.0)
     size = scene.image.shape[1::-1]  # (width, height)
-    tilted = cv2.warpAffine(photo.to_gray(scene.image), turn, size,
-                            borderMode=cv2.BORDER_REPLICATE)
+    tilted = cv2.warpAffine(
+        photo.to_gray(scene.image), turn, size, borderMode=cv2.BORDER_REPLICATE
+    )
     truth = cv2.transform(scene.keypoints_px.reshape(-1, 1, 2).astype(np.float64), turn)
     scale = square_around(scene_box(scene))[2] / CROP_SIZE
     for errors, path in [(plain, keypoints_in_photo), (levelled, levelled_keypoints)]:
         predicted = path(tilted, scene_box(scene), run.predict_px)
         errors.append(rmse_px(truth.reshape(1, -1), predicted[np.newaxis]) / scale)
-print(f"faces tilted by {TILT_DEGREES}°, known box: median RMSE "
-      f"{np.median(plain):.2f} crop px as they are, {np.median(levelled):.2f} levelled")
+print(
+    f"faces tilted by {TILT_DEGREES}°, known box: median RMSE "
+    f"{np.median(plain):.2f} crop px as they are, {np.median(levelled):.2f} levelled"
+)
 # Levelling helps only as much as the first prediction's eyes are right: a network that
 # finds the eyes on tilted faces gains most; one that barely does gains little.
 
@@ -654,8 +772,10 @@ with tempfile.TemporaryDirectory() as folder:
         latency_ms = (time.perf_counter() - started) / len(faces_96) * 1e3
         difference = np.abs(model.predict_px(faces_96) - run.predict_px(faces_96)).max()
         kind = "float16" if float16 else "float32"
-        print(f"{kind}: {files.tflite_bytes / 1e6:.2f} MB, "
-              f"{latency_ms:.1f} ms per image, at most {difference:.4f} px from Keras")
+        print(
+            f"{kind}: {files.tflite_bytes / 1e6:.2f} MB, "
+            f"{latency_ms:.1f} ms per image, at most {difference:.4f} px from Keras"
+        )
 # As in the tables above: float16 halves the file; its weights are widened to float32
 # when loaded, so it is no faster on a CPU; its keypoints move by hundredths of a pixel.
 

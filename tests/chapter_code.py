@@ -40,7 +40,9 @@ def chapter_namespace(chapter: str) -> dict[str, Any]:
     """
     path = NOTEBOOKS / f"{chapter}.py"
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    module = ast.Module(body=[node for node in tree.body if _is_definition(node)], type_ignores=[])
+    module = ast.Module(
+        body=[node for node in tree.body if _is_definition(node)], type_ignores=[]
+    )
     namespace: dict[str, Any] = {"__name__": f"chapter_{chapter}"}
     exec(compile(module, str(path), "exec"), namespace)  # noqa: S102 - the project's own chapter
     return namespace
@@ -49,12 +51,16 @@ def chapter_namespace(chapter: str) -> dict[str, Any]:
 def _layer_configs(model: Any) -> list[tuple[str, dict[str, Any]]]:
     configs = []
     for layer in model.layers:
-        config = {k: v for k, v in layer.get_config().items() if k not in _IGNORED_CONFIG_KEYS}
+        config = {
+            k: v for k, v in layer.get_config().items() if k not in _IGNORED_CONFIG_KEYS
+        }
         configs.append((type(layer).__name__, config))
     return configs
 
 
-def assert_same_network(chapter_model: Any, package_model: Any, *, seed: int = 0) -> None:
+def assert_same_network(
+    chapter_model: Any, package_model: Any, *, seed: int = 0
+) -> None:
     """Same layer types and configurations, parameter counts, and outputs for the same weights.
 
     The chapter model takes the package model's weights, then both predict a
@@ -62,9 +68,15 @@ def assert_same_network(chapter_model: Any, package_model: Any, *, seed: int = 0
     """
     chapter_layers = _layer_configs(chapter_model)
     package_layers = _layer_configs(package_model)
-    assert [t for t, _ in chapter_layers] == [t for t, _ in package_layers], "layer types differ"
-    for index, ((kind, mine), (_, theirs)) in enumerate(zip(chapter_layers, package_layers)):
-        assert mine == theirs, f"layer {index} ({kind}) is configured differently:\n{mine}\n{theirs}"
+    assert [t for t, _ in chapter_layers] == [t for t, _ in package_layers], (
+        "layer types differ"
+    )
+    for index, ((kind, mine), (_, theirs)) in enumerate(
+        zip(chapter_layers, package_layers)
+    ):
+        assert mine == theirs, (
+            f"layer {index} ({kind}) is configured differently:\n{mine}\n{theirs}"
+        )
     assert chapter_model.count_params() == package_model.count_params()
     chapter_model.set_weights(package_model.get_weights())
     images = np.random.default_rng(seed).random((4, 96, 96, 1), dtype=np.float32)

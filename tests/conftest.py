@@ -17,7 +17,9 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A fresh, empty folder set as ``$FKP_CACHE_DIR`` for the test (created lazily by its users)."""
     cache = tmp_path_factory.mktemp("fkp-cache") / "cache"
     monkeypatch.setenv("FKP_CACHE_DIR", str(cache))
@@ -52,7 +54,9 @@ def fkp_fails(capsys: pytest.CaptureFixture[str]) -> Callable[[list[str], str], 
         assert main(argv) == 2
         captured = capsys.readouterr()
         err = captured.err
-        assert err.startswith("fkp: error: ") and message in err and err.count("\n") == 1, err
+        assert (
+            err.startswith("fkp: error: ") and message in err and err.count("\n") == 1
+        ), err
         assert "Traceback" not in err
         return err
 

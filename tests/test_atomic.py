@@ -36,7 +36,9 @@ def test_text_and_bytes_land_complete_with_no_temporary_file(tmp_path):
 
 
 @pytest.mark.parametrize("before", [0o600, 0o644, 0o640])
-def test_the_file_gets_a_new_files_mode_whatever_it_replaces(tmp_path, umask_022, before):
+def test_the_file_gets_a_new_files_mode_whatever_it_replaces(
+    tmp_path, umask_022, before
+):
     path = tmp_path / "submission.csv"
     path.write_text("old\n")
     path.chmod(before)
@@ -59,7 +61,9 @@ def test_the_mode_follows_the_umask(tmp_path):
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, ValueError, OSError])
-def test_any_exception_keeps_the_old_file_and_removes_the_temporary_one(tmp_path, error):
+def test_any_exception_keeps_the_old_file_and_removes_the_temporary_one(
+    tmp_path, error
+):
     path = tmp_path / "keep.csv"
     path.write_text("old\n")
     with pytest.raises(error):
@@ -82,7 +86,9 @@ def test_temporary_names_are_hidden_and_end_in_tmp(tmp_path):
     plain, keras_file = (p.name for p in seen)
     assert plain.startswith(".a.csv.") and plain.endswith(".tmp")
     assert keras_file.startswith(".model.keras.") and keras_file.endswith(".tmp.keras")
-    assert atomic.temporary_name(tmp_path / "x.csv") != atomic.temporary_name(tmp_path / "x.csv")
+    assert atomic.temporary_name(tmp_path / "x.csv") != atomic.temporary_name(
+        tmp_path / "x.csv"
+    )
 
 
 def test_errors_name_the_target_not_the_temporary_file(tmp_path):
@@ -91,7 +97,10 @@ def test_errors_name_the_target_not_the_temporary_file(tmp_path):
     with pytest.raises(IsADirectoryError) as caught, atomic_write(folder):
         pass
     assert caught.value.filename == str(folder)
-    with pytest.raises(FileNotFoundError) as caught, atomic_write(tmp_path / "no-such-folder" / "a.csv"):
+    with (
+        pytest.raises(FileNotFoundError) as caught,
+        atomic_write(tmp_path / "no-such-folder" / "a.csv"),
+    ):
         pass
     assert caught.value.filename == str(tmp_path / "no-such-folder" / "a.csv")
     with pytest.raises(IsADirectoryError) as caught, atomic_path(folder):
@@ -103,7 +112,10 @@ def test_errors_name_the_target_not_the_temporary_file(tmp_path):
 def test_atomic_path_replaces_the_target_only_when_the_writer_made_a_file(tmp_path):
     target = tmp_path / "model.keras"
     target.write_bytes(b"old")
-    with pytest.raises(FileNotFoundError, match="the writer made no file"), atomic_path(target):
+    with (
+        pytest.raises(FileNotFoundError, match="the writer made no file"),
+        atomic_path(target),
+    ):
         pass
     with pytest.raises(KeyboardInterrupt), atomic_path(target) as temporary:
         temporary.write_bytes(b"half")

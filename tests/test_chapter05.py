@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
 from chapter_code import chapter_namespace
+
 from fkp_helpers.data.kaggle_csv import load_lookup, load_test
 from fkp_helpers.data.submission import validate_submission, write_submission
 
@@ -67,11 +67,17 @@ def test_the_first_page_pastes_the_prediction_grid_that_chapter_5_stores() -> No
     paste = "```{glue} prediction_grid\n:doc: ../notebooks/05_predictions.ipynb\n```"
     assert paste in intro
     chapter = root / "notebooks" / "05_predictions.ipynb"
-    outputs = [o for c in json.loads(chapter.read_text("utf-8"))["cells"]
-               for o in c.get("outputs", [])]
+    outputs = [
+        o
+        for c in json.loads(chapter.read_text("utf-8"))["cells"]
+        for o in c.get("outputs", [])
+    ]
     scrapbook = [o.get("metadata", {}).get("scrapbook", {}) for o in outputs]
-    glued = [output for output, glue in zip(outputs, scrapbook)
-             if glue.get("name") == "prediction_grid"]
+    glued = [
+        output
+        for output, glue in zip(outputs, scrapbook)
+        if glue.get("name") == "prediction_grid"
+    ]
     assert len(glued) == 1, "chapter 5's stored outputs must hold the glued figure once"
     assert "image/png" in glued[0]["data"], "the glued output is not a figure"
     # Only a figure that is also displayed gets written to the book's _images/ folder.

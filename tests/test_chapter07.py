@@ -16,9 +16,9 @@ import pytest
 from chapter_code import chapter_namespace
 
 from fkp_helpers import photo
-from fkp_helpers.faces import render_faces
 from fkp_helpers.photo import FaceBox
-from fkp_helpers.scenes import Scene, make_scene
+from fkp_helpers.standin.faces import render_faces
+from fkp_helpers.standin.scenes import Scene, make_scene
 
 SCENE_SIZE = (700, 560)  # (width, height): small scenes, quick to make and search
 
@@ -31,8 +31,10 @@ def chapter() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def scenes() -> list[Scene]:
     faces, keypoints = render_faces(6, seed=7)
-    return [make_scene(faces[i], keypoints[i], size=SCENE_SIZE, seed=700 + i)
-            for i in range(6)]
+    return [
+        make_scene(faces[i], keypoints[i], size=SCENE_SIZE, seed=700 + i)
+        for i in range(6)
+    ]
 
 
 def as_tuple(box: FaceBox) -> tuple[int, int, int, int]:
@@ -42,8 +44,11 @@ def as_tuple(box: FaceBox) -> tuple[int, int, int, int]:
 def boxes_to_check(scene: Scene) -> list[FaceBox]:
     """The scene's known box, a small one (enlarged: no blur) and one over the edge."""
     width = scene.image.shape[1]
-    return [scene.box, FaceBox(scene.box.x + 5, scene.box.y + 3, 40, 44),
-            FaceBox(width - 60, -20, 150, 140)]
+    return [
+        scene.box,
+        FaceBox(scene.box.x + 5, scene.box.y + 3, 40, 44),
+        FaceBox(width - 60, -20, 150, 140),
+    ]
 
 
 def crop_brightness_predict_px(crops: np.ndarray) -> np.ndarray:
@@ -131,7 +136,7 @@ def test_the_chapters_path_gives_the_helpers_keypoints(
 
 
 def test_the_portrait_gives_the_same_keypoints_both_ways(
-    chapter: dict[str, Any]
+    chapter: dict[str, Any],
 ) -> None:
     """The chapter's own check, on its own photo, without its network."""
     image = photo.read_image(Path(chapter["PHOTO"]))

@@ -15,7 +15,9 @@ from fkp_helpers.cli.main import main
 
 def run_fkp(*args: str) -> subprocess.CompletedProcess:
     """`python -m fkp_helpers ARGS` in a fresh process, as a user would run it."""
-    return subprocess.run([sys.executable, "-m", "fkp_helpers", *args], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "fkp_helpers", *args], capture_output=True, text=True
+    )
 
 
 def test_data_info_on_valid_folder(kaggle_tiny_dir, capsys):
@@ -37,21 +39,35 @@ def bad_copy(src: Path, dst: Path, name: str, edit) -> Path:
 
 BAD_EDITS = {
     "empty training": ("training.csv", lambda b: b"", "training.csv: empty file"),
-    "renamed column": ("training.csv", lambda b: b.replace(b"nose_tip_x", b"nose_x", 1), "nose_x"),
-    "pixel too large": ("training.csv", lambda b: b.replace(b" 12 ", b" 256 ", 1), "line"),
+    "renamed column": (
+        "training.csv",
+        lambda b: b.replace(b"nose_tip_x", b"nose_x", 1),
+        "nose_x",
+    ),
+    "pixel too large": (
+        "training.csv",
+        lambda b: b.replace(b" 12 ", b" 256 ", 1),
+        "line",
+    ),
     "truncated": ("training.csv", lambda b: b[: len(b) // 2], "line"),
     "garbage": ("test.csv", lambda b: b"\x00\xff\xfe" * 100, "test.csv"),
     "lookup names unknown image": (
-        "IdLookupTable.csv", lambda b: b.replace(b"\n1,1,", b"\n1,99,", 1), "IdLookupTable.csv, line 2",
+        "IdLookupTable.csv",
+        lambda b: b.replace(b"\n1,1,", b"\n1,99,", 1),
+        "IdLookupTable.csv, line 2",
     ),
     "sample submission rowid": (
-        "SampleSubmission.csv", lambda b: b.replace(b"\n2,", b"\n999,", 1), "SampleSubmission.csv, line 3",
+        "SampleSubmission.csv",
+        lambda b: b.replace(b"\n2,", b"\n999,", 1),
+        "SampleSubmission.csv, line 3",
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_EDITS))
-def test_data_info_bad_input_is_one_line_exit_2(kaggle_tiny_dir, tmp_path, capsys, case):
+def test_data_info_bad_input_is_one_line_exit_2(
+    kaggle_tiny_dir, tmp_path, capsys, case
+):
     name, edit, expected = BAD_EDITS[case]
     folder = bad_copy(kaggle_tiny_dir, tmp_path / "bad", name, edit)
     assert main(["data", "info", "--data", str(folder)]) == 2
@@ -63,7 +79,10 @@ def test_data_info_bad_input_is_one_line_exit_2(kaggle_tiny_dir, tmp_path, capsy
 def test_data_info_missing_folder_says_how_to_get_data(tmp_path):
     result = run_fkp("data", "info", "--data", str(tmp_path / "nowhere"))
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "kaggle competitions download" in result.stderr
+    assert (
+        result.stderr.count("\n") == 1
+        and "kaggle competitions download" in result.stderr
+    )
     assert "fkp synth --out" in result.stderr
 
 
@@ -74,8 +93,26 @@ def test_bad_arguments_exit_2(tmp_path):
 
 def test_synth_writes_a_valid_folder(tmp_path, capsys):
     out = tmp_path / "standin"
-    assert main(["synth", "--out", str(out), "--n-train", "12", "--n-test", "4", "--seed", "1"]) == 0
-    assert "Wrote the stand-in (12 training / 4 test images, seed 1)" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "synth",
+                "--out",
+                str(out),
+                "--n-train",
+                "12",
+                "--n-test",
+                "4",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert (
+        "Wrote the stand-in (12 training / 4 test images, seed 1)"
+        in capsys.readouterr().out
+    )
     assert main(["data", "info", "--data", str(out)]) == 0
     report = capsys.readouterr().out
     assert "generated stand-in, all files valid" in report
@@ -89,26 +126,45 @@ def test_synth_refuses_a_file_as_output(tmp_path, capsys):
     assert "not a folder" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["solution.csv", "training.csv", "test.csv", "IdLookupTable.csv",
-                                  "SampleSubmission.csv"])
-def test_synth_refuses_a_folder_holding_any_file_it_writes_without_the_marker(tmp_path, fkp_fails, name):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "solution.csv",
+        "training.csv",
+        "test.csv",
+        "IdLookupTable.csv",
+        "SampleSubmission.csv",
+    ],
+)
+def test_synth_refuses_a_folder_holding_any_file_it_writes_without_the_marker(
+    tmp_path, fkp_fails, name
+):
     out = tmp_path / "mine"
     out.mkdir()
     (out / name).write_text("the user's own\n")
-    fkp_fails(["synth", "--out", str(out), "--n-train", "2", "--n-test", "1"],
-              f"holds {name} but no standin.json, so not a stand-in")
-    assert [p.name for p in out.iterdir()] == [name] and (out / name).read_text() == "the user's own\n"
+    fkp_fails(
+        ["synth", "--out", str(out), "--n-train", "2", "--n-test", "1"],
+        f"holds {name} but no standin.json, so not a stand-in",
+    )
+    assert [p.name for p in out.iterdir()] == [name] and (
+        out / name
+    ).read_text() == "the user's own\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
 
 
 def test_synth_and_train_refuse_a_negative_or_huge_seed_in_one_error_line(tmp_path):
-    for argv in (["synth", "--out", str(tmp_path / "d"), "--seed", "-1"],
-                 ["train", "--model", "mlp", "--out", str(tmp_path / "run"), "--seed", "-1"],
-                 ["synth", "--out", str(tmp_path / "d"), "--seed", str(2**32)]):
+    for argv in (
+        ["synth", "--out", str(tmp_path / "d"), "--seed", "-1"],
+        ["train", "--model", "mlp", "--out", str(tmp_path / "run"), "--seed", "-1"],
+        ["synth", "--out", str(tmp_path / "d"), "--seed", str(2**32)],
+    ):
         result = run_fkp(*argv)
-        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (
+            result.stderr
+        )
         assert result.stderr.splitlines()[-1].endswith(
-            f"error: argument --seed: expected a seed from 0 to 4294967295, got {argv[-1]}")
+            f"error: argument --seed: expected a seed from 0 to 4294967295, got {argv[-1]}"
+        )
     assert not (tmp_path / "d").exists() and not (tmp_path / "run").exists()
 
 
@@ -119,8 +175,10 @@ def test_data_info_names_the_files_a_folder_lacks(kaggle_tiny_dir, tmp_path, cap
         shutil.copy(kaggle_tiny_dir / name, folder / name)
     assert main(["data", "info", "--data", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{folder}: Kaggle's files, the files present are valid; "
-                          "missing: training.csv, SampleSubmission.csv\n")
+    assert out.startswith(
+        f"{folder}: Kaggle's files, the files present are valid; "
+        "missing: training.csv, SampleSubmission.csv\n"
+    )
     assert "all files valid" not in out and "test.csv: 3 images" in out
 
 
@@ -139,7 +197,11 @@ def test_data_info_checks_what_kaggles_zips_hold(kaggle_tiny_dir, tmp_path, caps
     folder = kaggle_zips(kaggle_tiny_dir, tmp_path / "zips")
     assert main(["data", "info", "--data", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "all files valid" in out and "training.csv: 6 rows" in out and "test.csv: 3 images" in out
+    assert (
+        "all files valid" in out
+        and "training.csv: 6 rows" in out
+        and "test.csv: 3 images" in out
+    )
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
@@ -147,11 +209,15 @@ def test_data_info_checks_what_kaggles_zips_hold(kaggle_tiny_dir, tmp_path, caps
     ("damage", "message"),
     [
         (lambda b: b[: len(b) // 2], "training.zip: not a readable zip archive"),
-        (lambda b: b.replace(b"training.csv", b"training.txt"), "training.zip: holds no training.csv"),
+        (
+            lambda b: b.replace(b"training.csv", b"training.txt"),
+            "training.zip: holds no training.csv",
+        ),
     ],
 )
-def test_data_info_refuses_a_truncated_or_wrong_zip_in_one_line(kaggle_tiny_dir, tmp_path, fkp_fails, damage,
-                                                                message):
+def test_data_info_refuses_a_truncated_or_wrong_zip_in_one_line(
+    kaggle_tiny_dir, tmp_path, fkp_fails, damage, message
+):
     folder = kaggle_zips(kaggle_tiny_dir, tmp_path / "zips")
     archive = folder / "training.zip"
     archive.write_bytes(damage(archive.read_bytes()))
@@ -163,12 +229,28 @@ def test_data_info_refuses_a_truncated_or_wrong_zip_in_one_line(kaggle_tiny_dir,
 def test_sigterm_during_synth_cleans_up_prints_one_line_and_exits_143(tmp_path):
     """143 = 128 + SIGTERM (15): what a shell reports for a process that SIGTERM ended, unlike Ctrl-C's 130."""
     out = tmp_path / "data"
-    command = [sys.executable, "-m", "fkp_helpers", "synth", "--out", str(out), "--n-train", "400",
-               "--n-test", "100"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "fkp_helpers",
+        "synth",
+        "--out",
+        str(out),
+        "--n-train",
+        "400",
+        "--n-test",
+        "100",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):  # the build folder: rendering began
-        assert process.poll() is None and time.monotonic() < deadline, "synth ended before it could be stopped"
+    while not any(
+        p.name.endswith(".tmp") for p in tmp_path.iterdir()
+    ):  # the build folder: rendering began
+        assert process.poll() is None and time.monotonic() < deadline, (
+            "synth ended before it could be stopped"
+        )
         time.sleep(0.02)
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=60)

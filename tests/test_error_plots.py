@@ -134,13 +134,20 @@ def test_one_bar_per_keypoint_as_long_as_its_rmse():
     bars = _bars(fig)
     assert len(bars) == 15
     expected = rmse_per_keypoint_px(y_true, y_pred)
-    widths = sorted(bars, key=lambda bar: bar.get_y())  # top (first keypoint) first after invert_yaxis
-    np.testing.assert_allclose([bar.get_width() for bar in widths], [expected[k] for k in KEYPOINT_NAMES])
+    widths = sorted(
+        bars, key=lambda bar: bar.get_y()
+    )  # top (first keypoint) first after invert_yaxis
+    np.testing.assert_allclose(
+        [bar.get_width() for bar in widths], [expected[k] for k in KEYPOINT_NAMES]
+    )
     assert [label.get_text() for label in ax.get_yticklabels()] == list(KEYPOINT_NAMES)
     assert ax.yaxis_inverted()
     (line,) = ax.get_lines()
     assert line.get_xdata()[0] == pytest.approx(rmse_px(y_true, y_pred))
-    assert ax.get_legend().get_texts()[0].get_text() == f"overall {rmse_px(y_true, y_pred):.2f} px"
+    assert (
+        ax.get_legend().get_texts()[0].get_text()
+        == f"overall {rmse_px(y_true, y_pred):.2f} px"
+    )
     assert len(ax.texts) == 15  # each bar ends with its value
     assert ax.get_title() == "Validation faces" and ax.get_xlabel() == "RMSE (pixels)"
 
@@ -190,7 +197,9 @@ def test_the_flip_pairs_are_exactly_the_left_and_right_keypoints():
     paired = {name for pair in FLIP_PAIRS for name in pair}
     for left, right in FLIP_PAIRS:
         assert (keypoint_side(left), keypoint_side(right)) == ("left", "right")
-    assert {name for name in KEYPOINT_NAMES if keypoint_side(name) != "centre"} == paired
+    assert {
+        name for name in KEYPOINT_NAMES if keypoint_side(name) != "centre"
+    } == paired
 
 
 def test_keypoint_sides_colours_each_keypoint_by_its_side():
@@ -206,7 +215,9 @@ def test_keypoint_sides_colours_each_keypoint_by_its_side():
         (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
         np.testing.assert_allclose(scatter.get_offsets(), points.reshape(15, 2))
         colours = [tuple(c) for c in scatter.get_facecolors()]
-        assert colours == [to_rgba(SIDE_COLOURS[keypoint_side(name)]) for name in KEYPOINT_NAMES]
+        assert colours == [
+            to_rgba(SIDE_COLOURS[keypoint_side(name)]) for name in KEYPOINT_NAMES
+        ]
     assert len(fig.legends) == 1
 
 
@@ -225,5 +236,7 @@ def test_importing_the_module_loads_neither_matplotlib_nor_tensorflow():
         "import sys, fkp_helpers.figures.error_analysis; "
         "print(any(m in sys.modules for m in ('matplotlib', 'tensorflow', 'pandas')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

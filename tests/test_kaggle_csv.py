@@ -12,8 +12,13 @@ import numpy as np
 import pytest
 
 from fkp_helpers.data import kaggle_csv
+from fkp_helpers.data.kaggle_csv import (
+    load_locations,
+    load_lookup,
+    load_test,
+    load_training,
+)
 from fkp_helpers.errors import DataError
-from fkp_helpers.data.kaggle_csv import load_locations, load_lookup, load_test, load_training
 from fkp_helpers.keypoints import KEYPOINT_COLUMNS, NUM_PIXELS
 
 NOSE_TIP_X = KEYPOINT_COLUMNS.index("nose_tip_x")
@@ -29,7 +34,11 @@ def parse_plainly(path: Path) -> tuple[np.ndarray, np.ndarray]:
         *keypoints, image = line.split(",")
         targets.append([float(v) if v else math.nan for v in keypoints])
         images.append([int(p) for p in image.split(" ")])
-    X = (np.array(images, dtype=np.float64) / 255).astype(np.float32).reshape(-1, 96, 96, 1)
+    X = (
+        (np.array(images, dtype=np.float64) / 255)
+        .astype(np.float32)
+        .reshape(-1, 96, 96, 1)
+    )
     return X, np.array(targets, dtype=np.float32)
 
 
@@ -51,14 +60,18 @@ def with_pixel(line: bytes, pixel: int, token: bytes) -> bytes:
     return head + b"," + b" ".join(tokens)
 
 
-def changed_copy(source: Path, folder: Path, change: Callable[[list[bytes]], None]) -> Path:
+def changed_copy(
+    source: Path, folder: Path, change: Callable[[list[bytes]], None]
+) -> Path:
     """A copy of ``source`` in ``folder`` whose list of lines went through ``change``."""
     lines = lines_of(source)
     change(lines)
     return write_lines(folder / source.name, lines)
 
 
-def raises_data_error(load: Callable[[], object], *, line: int | None, column: int | None, says: str) -> DataError:
+def raises_data_error(
+    load: Callable[[], object], *, line: int | None, column: int | None, says: str
+) -> DataError:
     """Run ``load``, check the DataError's place and one-line message; return it."""
     with pytest.raises(DataError) as caught:
         load()
@@ -116,8 +129,12 @@ def test_load_test_returns_ids_and_images(test_csv):
 def test_load_lookup_reads_every_row(lookup_csv, test_csv):
     image_ids, _ = load_test(test_csv)
     table = load_lookup(lookup_csv, image_ids=image_ids)
-    assert table.row_ids.dtype == np.int64 and table.row_ids.tolist() == list(range(1, 47))
-    assert table.image_ids.dtype == np.int64 and np.bincount(table.image_ids).tolist() == [0, 30, 8, 8]
+    assert table.row_ids.dtype == np.int64 and table.row_ids.tolist() == list(
+        range(1, 47)
+    )
+    assert table.image_ids.dtype == np.int64 and np.bincount(
+        table.image_ids
+    ).tolist() == [0, 30, 8, 8]
     assert table.feature_names[:2] == ("left_eye_center_x", "left_eye_center_y")
     indices = table.target_indices()
     assert indices.dtype == np.int64
@@ -140,7 +157,9 @@ def test_load_locations_reads_numbers_as_written(tmp_path):
 def test_many_rows_decoded_in_chunks_and_threads(training_csv, tmp_path, monkeypatch):
     monkeypatch.setattr(kaggle_csv, "_ROWS_PER_CHUNK", 4)
     header, *rows = lines_of(training_csv)
-    shifted = [with_pixel(rows[i % 6], 1 + i, b"%d" % (i % 256)) for i in range(40)]  # every row different
+    shifted = [
+        with_pixel(rows[i % 6], 1 + i, b"%d" % (i % 256)) for i in range(40)
+    ]  # every row different
     path = write_lines(tmp_path / "training.csv", [header, *shifted])
     X, y = load_training(path, cache=False)
     X_plain, y_plain = parse_plainly(path)
@@ -150,10 +169,24 @@ def test_many_rows_decoded_in_chunks_and_threads(training_csv, tmp_path, monkeyp
 
 def test_pixel_tokens_of_every_width_and_leading_zeros(training_csv, tmp_path):
     header, first, *_ = lines_of(training_csv)
-    for pixel, token in enumerate([b"0", b"9", b"10", b"99", b"100", b"255", b"007", b"00", b"250"], start=1):
+    for pixel, token in enumerate(
+        [b"0", b"9", b"10", b"99", b"100", b"255", b"007", b"00", b"250"], start=1
+    ):
         first = with_pixel(first, pixel, token)
-    X, _ = load_training(write_lines(tmp_path / "training.csv", [header, first]), cache=False)
-    assert np.rint(X[0].ravel()[:9] * 255).tolist() == [0, 9, 10, 99, 100, 255, 7, 0, 250]
+    X, _ = load_training(
+        write_lines(tmp_path / "training.csv", [header, first]), cache=False
+    )
+    assert np.rint(X[0].ravel()[:9] * 255).tolist() == [
+        0,
+        9,
+        10,
+        99,
+        100,
+        255,
+        7,
+        0,
+        250,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -163,11 +196,20 @@ def test_pixel_tokens_of_every_width_and_leading_zeros(training_csv, tmp_path):
         pytest.param(lambda data: b"\xef\xbb\xbf" + data, id="utf8-bom"),
         pytest.param(lambda data: data[:-1], id="no-final-newline"),
         pytest.param(lambda data: data + b"\n\n", id="blank-lines-at-end"),
-        pytest.param(lambda data: data.replace(b"\n", b"\r\n") + b"\r\n", id="crlf-blank-line-at-end"),
+        pytest.param(
+            lambda data: data.replace(b"\n", b"\r\n") + b"\r\n",
+            id="crlf-blank-line-at-end",
+        ),
     ],
 )
-def test_harmless_variants_read_the_same(variant, training_csv, test_csv, lookup_csv, tmp_path):
-    for source, load in ((training_csv, load_training), (test_csv, load_test), (lookup_csv, load_lookup)):
+def test_harmless_variants_read_the_same(
+    variant, training_csv, test_csv, lookup_csv, tmp_path
+):
+    for source, load in (
+        (training_csv, load_training),
+        (test_csv, load_test),
+        (lookup_csv, load_lookup),
+    ):
         path = tmp_path / source.name
         path.write_bytes(variant(source.read_bytes()))
         expected, got = load(source), load(path)
@@ -181,7 +223,9 @@ def test_harmless_variants_read_the_same(variant, training_csv, test_csv, lookup
 
 def test_loading_imports_no_pandas(training_csv):
     code = f"import sys, fkp_helpers; fkp_helpers.load_training({str(training_csv)!r}); print('pandas' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
 
 
@@ -190,14 +234,22 @@ def test_loading_imports_no_pandas(training_csv):
 
 def test_missing_file_says_how_to_get_the_data(tmp_path):
     error = raises_data_error(
-        lambda: load_training(tmp_path / "training.csv"), line=None, column=None, says="not found"
+        lambda: load_training(tmp_path / "training.csv"),
+        line=None,
+        column=None,
+        says="not found",
     )
     assert "kaggle competitions download facial-keypoints-detection" in str(error)
     assert "fkp synth --out" in str(error)
 
 
 def test_folder_instead_of_file(kaggle_tiny_dir):
-    raises_data_error(lambda: load_training(kaggle_tiny_dir), line=None, column=None, says="is a folder")
+    raises_data_error(
+        lambda: load_training(kaggle_tiny_dir),
+        line=None,
+        column=None,
+        says="is a folder",
+    )
 
 
 def test_empty_file(tmp_path):
@@ -210,27 +262,45 @@ def test_empty_file(tmp_path):
     )
 
 
-@pytest.mark.parametrize("ending", [b"", b"\n", b"\r\n\r\n"], ids=["no-line-end", "line-end", "blank-lines"])
+@pytest.mark.parametrize(
+    "ending", [b"", b"\n", b"\r\n\r\n"], ids=["no-line-end", "line-end", "blank-lines"]
+)
 def test_header_only(ending, training_csv, tmp_path):
     path = tmp_path / "training.csv"
     path.write_bytes(lines_of(training_csv)[0] + ending)
-    raises_data_error(lambda: load_training(path), line=2, column=None, says="no data rows")
+    raises_data_error(
+        lambda: load_training(path), line=2, column=None, says="no data rows"
+    )
 
 
 def test_zip_archive_instead_of_csv(tmp_path):
     (tmp_path / "training.csv").write_bytes(b"PK\x03\x04" + bytes(100))
-    raises_data_error(lambda: load_training(tmp_path / "training.csv"), line=None, column=None, says="zip archive")
+    raises_data_error(
+        lambda: load_training(tmp_path / "training.csv"),
+        line=None,
+        column=None,
+        says="zip archive",
+    )
 
 
 def test_binary_garbage(tmp_path):
-    (tmp_path / "test.csv").write_bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes())
-    raises_data_error(lambda: load_test(tmp_path / "test.csv"), line=1, column=1, says="expected column 'ImageId'")
+    (tmp_path / "test.csv").write_bytes(
+        np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes()
+    )
+    raises_data_error(
+        lambda: load_test(tmp_path / "test.csv"),
+        line=1,
+        column=1,
+        says="expected column 'ImageId'",
+    )
 
 
 # --------------------------------------------------------------------------- the header
 
 
-def edit_header(edit: Callable[[list[bytes]], list[bytes]]) -> Callable[[list[bytes]], None]:
+def edit_header(
+    edit: Callable[[list[bytes]], list[bytes]],
+) -> Callable[[list[bytes]], None]:
     def change(lines: list[bytes]) -> None:
         lines[0] = b",".join(edit(lines[0].split(b",")))
 
@@ -253,18 +323,38 @@ def edit_header(edit: Callable[[list[bytes]], list[bytes]]) -> Callable[[list[by
             id="missing",
         ),
         pytest.param(
-            lambda h: [h[1], h[0], *h[2:]], 1, "found 'left_eye_center_y' (columns out of order)", id="reordered"
+            lambda h: [h[1], h[0], *h[2:]],
+            1,
+            "found 'left_eye_center_y' (columns out of order)",
+            id="reordered",
         ),
-        pytest.param(lambda h: h[:6] + [b"extra"] + h[6:], 7, "found 'extra' (unexpected column)", id="inserted"),
+        pytest.param(
+            lambda h: h[:6] + [b"extra"] + h[6:],
+            7,
+            "found 'extra' (unexpected column)",
+            id="inserted",
+        ),
         pytest.param(
             lambda h: h + [b"extra"],
             32,
             "unexpected extra column 'extra'; expected 31 columns, found 32",
             id="extra-at-end",
         ),
-        pytest.param(lambda h: h[:-1], 31, "missing column 'Image'; expected 31 columns, found 30", id="no-image"),
-        pytest.param(lambda h: h[:-1] + [b"image"], 31, "expected column 'Image', found 'image'", id="image-renamed"),
-        pytest.param(lambda h: h[:-1] + [b"Image\xff"], 31, "found 'Image\\xff'", id="non-utf8"),
+        pytest.param(
+            lambda h: h[:-1],
+            31,
+            "missing column 'Image'; expected 31 columns, found 30",
+            id="no-image",
+        ),
+        pytest.param(
+            lambda h: h[:-1] + [b"image"],
+            31,
+            "expected column 'Image', found 'image'",
+            id="image-renamed",
+        ),
+        pytest.param(
+            lambda h: h[:-1] + [b"Image\xff"], 31, "found 'Image\\xff'", id="non-utf8"
+        ),
     ],
 )
 def test_header_errors_name_the_column(edit, column, says, training_csv, tmp_path):
@@ -294,7 +384,10 @@ def keypoint(line: bytes, column: int, value: bytes) -> bytes:
     ("edit", "column", "says"),
     [
         pytest.param(
-            lambda line: line + b" 7", 31, f"expected {NUM_PIXELS} pixel values, found 9217", id="too-many-pixels"
+            lambda line: line + b" 7",
+            31,
+            f"expected {NUM_PIXELS} pixel values, found 9217",
+            id="too-many-pixels",
         ),
         pytest.param(
             lambda line: line.rsplit(b" ", 1)[0],
@@ -410,7 +503,12 @@ def keypoint(line: bytes, column: int, value: bytes) -> bytes:
             "expected a number or an empty field, found ' 37.5'",
             id="keypoint-space",
         ),
-        pytest.param(lambda line: keypoint(line, 30, b"\x00"), 30, "found '\\x00'", id="keypoint-nul"),
+        pytest.param(
+            lambda line: keypoint(line, 30, b"\x00"),
+            30,
+            "found '\\x00'",
+            id="keypoint-nul",
+        ),
         pytest.param(
             lambda line: b"," + line,
             32,
@@ -423,13 +521,22 @@ def keypoint(line: bytes, column: int, value: bytes) -> bytes:
             "missing field; expected 31 comma-separated fields, found 30",
             id="comma-too-few",
         ),
-        pytest.param(lambda line: b"", None, "empty line; expected 31 comma-separated fields", id="blank-line"),
+        pytest.param(
+            lambda line: b"",
+            None,
+            "empty line; expected 31 comma-separated fields",
+            id="blank-line",
+        ),
     ],
 )
 def test_row_errors_name_line_and_column(edit, column, says, training_csv, tmp_path):
     path = changed_copy(training_csv, tmp_path, edit_row(2, edit))
-    error = raises_data_error(lambda: load_training(path, cache=False), line=4, column=column, says=says)
-    assert error.column_name == (None if column in (None, 32) else (*KEYPOINT_COLUMNS, "Image")[column - 1])
+    error = raises_data_error(
+        lambda: load_training(path, cache=False), line=4, column=column, says=says
+    )
+    assert error.column_name == (
+        None if column in (None, 32) else (*KEYPOINT_COLUMNS, "Image")[column - 1]
+    )
     assert "cut off" not in str(error)
 
 
@@ -441,12 +548,23 @@ def test_first_bad_row_in_file_order_is_reported(training_csv, tmp_path, monkeyp
     rows[13] = with_pixel(rows[13], 2, b"x")
     rows[12] = with_pixel(rows[12], 9000, b"1.0")
     path = write_lines(tmp_path / "training.csv", [header, *rows])
-    raises_data_error(lambda: load_training(path), line=14, column=31, says="pixel 9000:")
+    raises_data_error(
+        lambda: load_training(path), line=14, column=31, says="pixel 9000:"
+    )
 
 
 def test_long_garbage_is_quoted_briefly(training_csv, tmp_path):
-    path = changed_copy(training_csv, tmp_path, edit_row(0, lambda line: with_pixel(line, 2, b"x" * 5000)))
-    error = raises_data_error(lambda: load_training(path), line=2, column=31, says="found 'xxxxxxxxxxxxxxxxxxxx'…")
+    path = changed_copy(
+        training_csv,
+        tmp_path,
+        edit_row(0, lambda line: with_pixel(line, 2, b"x" * 5000)),
+    )
+    error = raises_data_error(
+        lambda: load_training(path),
+        line=2,
+        column=31,
+        says="found 'xxxxxxxxxxxxxxxxxxxx'…",
+    )
     assert len(str(error)) < 200
 
 
@@ -468,13 +586,17 @@ def test_cut_off_last_row_is_reported_as_such(training_csv, tmp_path):
         says="missing field; expected 31 comma-separated fields, found 3 (the last line has no line end",
     )
     path.write_bytes(data[: len(data) - 5000] + b"\n")  # cut, then a line end
-    error = raises_data_error(lambda: load_training(path), line=7, column=31, says="found 7816")
+    error = raises_data_error(
+        lambda: load_training(path), line=7, column=31, says="found 7816"
+    )
     assert "cut off" not in str(error)
 
 
 def test_blank_line_between_rows(training_csv, tmp_path):
     path = changed_copy(training_csv, tmp_path, lambda lines: lines.insert(3, b"\r"))
-    raises_data_error(lambda: load_training(path), line=4, column=None, says="empty line")
+    raises_data_error(
+        lambda: load_training(path), line=4, column=None, says="empty line"
+    )
 
 
 # --------------------------------------------------------------------------- test.csv
@@ -490,7 +612,10 @@ def test_blank_line_between_rows(training_csv, tmp_path):
             id="too-few-pixels",
         ),
         pytest.param(
-            lambda line: line + b" 1 2", 2, "(Image): expected 9216 pixel values, found 9218", id="too-many-pixels"
+            lambda line: line + b" 1 2",
+            2,
+            "(Image): expected 9216 pixel values, found 9218",
+            id="too-many-pixels",
         ),
         pytest.param(
             lambda line: with_pixel(line, 4, b"300"),
@@ -499,15 +624,29 @@ def test_blank_line_between_rows(training_csv, tmp_path):
             id="300",
         ),
         pytest.param(
-            lambda line: b"1.5" + line[1:], 1, "(ImageId): expected a non-negative integer, found '1.5'", id="id-1.5"
+            lambda line: b"1.5" + line[1:],
+            1,
+            "(ImageId): expected a non-negative integer, found '1.5'",
+            id="id-1.5",
         ),
         pytest.param(
-            lambda line: b"-2" + line[1:], 1, "(ImageId): expected a non-negative integer, found '-2'", id="id-negative"
+            lambda line: b"-2" + line[1:],
+            1,
+            "(ImageId): expected a non-negative integer, found '-2'",
+            id="id-negative",
         ),
         pytest.param(
-            lambda line: b"two" + line[1:], 1, "(ImageId): expected a non-negative integer, found 'two'", id="id-word"
+            lambda line: b"two" + line[1:],
+            1,
+            "(ImageId): expected a non-negative integer, found 'two'",
+            id="id-word",
         ),
-        pytest.param(lambda line: line[1:], 1, "(ImageId): expected a non-negative integer, found ''", id="id-empty"),
+        pytest.param(
+            lambda line: line[1:],
+            1,
+            "(ImageId): expected a non-negative integer, found ''",
+            id="id-empty",
+        ),
         pytest.param(
             lambda line: line.replace(b",", b" ", 1),
             2,
@@ -530,7 +669,10 @@ def test_test_csv_errors(edit, column, says, test_csv, tmp_path):
 def test_duplicate_image_id(test_csv, tmp_path):
     path = changed_copy(test_csv, tmp_path, edit_row(2, lambda line: b"1" + line[1:]))
     raises_data_error(
-        lambda: load_test(path), line=4, column=1, says="(ImageId): duplicate ImageId 1 (first on line 2)"
+        lambda: load_test(path),
+        line=4,
+        column=1,
+        says="(ImageId): duplicate ImageId 1 (first on line 2)",
     )
 
 
@@ -547,7 +689,10 @@ def test_duplicate_image_id(test_csv, tmp_path):
             id="unknown-feature",
         ),
         pytest.param(
-            lambda line: b"x" + line, 1, "(RowId): expected a non-negative integer, found 'x2'", id="row-id-word"
+            lambda line: b"x" + line,
+            1,
+            "(RowId): expected a non-negative integer, found 'x2'",
+            id="row-id-word",
         ),
         pytest.param(
             lambda line: line.replace(b",1,", b",1.0,"),
@@ -574,7 +719,10 @@ def test_duplicate_image_id(test_csv, tmp_path):
             id="missing-field",
         ),
         pytest.param(
-            lambda line: b"1" + line[1:], 1, "(RowId): duplicate RowId 1 (first on line 2)", id="duplicate-row-id"
+            lambda line: b"1" + line[1:],
+            1,
+            "(RowId): duplicate RowId 1 (first on line 2)",
+            id="duplicate-row-id",
         ),
     ],
 )
@@ -584,7 +732,9 @@ def test_lookup_errors(edit, column, says, lookup_csv, tmp_path):
 
 
 def test_lookup_row_naming_an_image_absent_from_test_csv(lookup_csv, tmp_path):
-    path = changed_copy(lookup_csv, tmp_path, edit_row(40, lambda line: line.replace(b",3,", b",4,")))
+    path = changed_copy(
+        lookup_csv, tmp_path, edit_row(40, lambda line: line.replace(b",3,", b",4,"))
+    )
     assert load_lookup(path).image_ids[40] == 4  # fine without the test ids
     raises_data_error(
         lambda: load_lookup(path, image_ids=np.array([1, 2, 3])),
@@ -600,12 +750,30 @@ def test_lookup_row_naming_an_image_absent_from_test_csv(lookup_csv, tmp_path):
 @pytest.mark.parametrize(
     ("row", "column", "says"),
     [
-        pytest.param(b"2,", 2, "(Location): expected a finite number, found ''", id="empty"),
-        pytest.param(b"2,abc", 2, "(Location): expected a finite number, found 'abc'", id="word"),
-        pytest.param(b"2,nan", 2, "(Location): expected a finite number, found 'nan'", id="nan"),
-        pytest.param(b"2,-inf", 2, "(Location): expected a finite number, found '-inf'", id="inf"),
-        pytest.param(b"2.0,1", 1, "(RowId): expected a non-negative integer, found '2.0'", id="row-id-float"),
-        pytest.param(b"1,3.5", 1, "(RowId): duplicate RowId 1 (first on line 2)", id="duplicate-row-id"),
+        pytest.param(
+            b"2,", 2, "(Location): expected a finite number, found ''", id="empty"
+        ),
+        pytest.param(
+            b"2,abc", 2, "(Location): expected a finite number, found 'abc'", id="word"
+        ),
+        pytest.param(
+            b"2,nan", 2, "(Location): expected a finite number, found 'nan'", id="nan"
+        ),
+        pytest.param(
+            b"2,-inf", 2, "(Location): expected a finite number, found '-inf'", id="inf"
+        ),
+        pytest.param(
+            b"2.0,1",
+            1,
+            "(RowId): expected a non-negative integer, found '2.0'",
+            id="row-id-float",
+        ),
+        pytest.param(
+            b"1,3.5",
+            1,
+            "(RowId): duplicate RowId 1 (first on line 2)",
+            id="duplicate-row-id",
+        ),
         pytest.param(b"2", 2, "(Location): missing field", id="missing-field"),
         pytest.param(b"2,1,", 3, "unexpected extra field", id="extra-field"),
     ],
@@ -620,5 +788,8 @@ def test_location_header_is_checked(tmp_path):
     path = tmp_path / "submission.csv"
     path.write_bytes(b"RowId,Prediction\n1,2.5\n")
     raises_data_error(
-        lambda: load_locations(path), line=1, column=2, says="expected column 'Location', found 'Prediction'"
+        lambda: load_locations(path),
+        line=1,
+        column=2,
+        says="expected column 'Location', found 'Prediction'",
     )

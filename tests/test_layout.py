@@ -13,7 +13,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "fkp_helpers"
 LIBRARY = [  # everything but the command line and its `python -m fkp_helpers` entry point
-    p for p in PACKAGE.rglob("*.py") if "cli" not in p.relative_to(PACKAGE).parts and p.name != "__main__.py"
+    p
+    for p in PACKAGE.rglob("*.py")
+    if "cli" not in p.relative_to(PACKAGE).parts and p.name != "__main__.py"
 ]
 
 
@@ -43,14 +45,18 @@ def test_no_library_module_imports_the_command_line():
         f"{path.relative_to(PACKAGE)} imports {module}"
         for path in LIBRARY
         for module, names in _imports(path)
-        if module.startswith("fkp_helpers.cli") or (module == "fkp_helpers" and "cli" in names)
+        if module.startswith("fkp_helpers.cli")
+        or (module == "fkp_helpers" and "cli" in names)
     ]
     assert not offenders
 
 
 def test_only_the_atomic_helper_replaces_files():
-    offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-                 if "os.replace(" in p.read_text(encoding="utf-8") and p.name != "atomic.py"]
+    offenders = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if "os.replace(" in p.read_text(encoding="utf-8") and p.name != "atomic.py"
+    ]
     assert not offenders
 
 
@@ -72,7 +78,9 @@ def test_old_module_paths_import_the_moved_modules():
         "from fkp_helpers.synthetic import write_dataset; from fkp_helpers.standin import dataset; "
         "print(old is new, write_dataset is dataset.write_dataset, 'tensorflow' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.split() == ["True", "True", "True"]
 
 
@@ -84,9 +92,20 @@ def test_models_saved_before_the_move_load(tmp_path):
     from fkp_helpers.nn.tensorflow_setup import keras
     from fkp_helpers.nn.training import compile_model, save_model_atomically
 
-    for cls in (losses.MaskedMeanSquaredError, losses.MaskedRootMeanSquaredError, losses.MaskedRMSEPixels):
-        assert keras.saving.get_registered_name(cls) == f"fkp>{cls.__name__}"  # the names saved files hold
-    model = compile_model(get_spec("mlp"), plan_devices([], mixed_precision=False), steps_per_epoch=1, epochs=1)
+    for cls in (
+        losses.MaskedMeanSquaredError,
+        losses.MaskedRootMeanSquaredError,
+        losses.MaskedRMSEPixels,
+    ):
+        assert (
+            keras.saving.get_registered_name(cls) == f"fkp>{cls.__name__}"
+        )  # the names saved files hold
+    model = compile_model(
+        get_spec("mlp"),
+        plan_devices([], mixed_precision=False),
+        steps_per_epoch=1,
+        epochs=1,
+    )
     new = tmp_path / "new.keras"
     save_model_atomically(model, new)
     old = tmp_path / "old.keras"  # the same file as the code before the move wrote it
@@ -99,6 +118,11 @@ def test_models_saved_before_the_move_load(tmp_path):
             target.writestr(item, data)
     loaded = keras.models.load_model(old)
     assert isinstance(loaded.loss, losses.MaskedMeanSquaredError)
-    assert json.loads(zipfile.ZipFile(old).read("config.json"))["class_name"] == "Functional"
+    assert (
+        json.loads(zipfile.ZipFile(old).read("config.json"))["class_name"]
+        == "Functional"
+    )
     images = keras.random.uniform((2, 96, 96, 1), seed=0)
-    assert loaded.predict(images, verbose=0) == pytest.approx(model.predict(images, verbose=0))
+    assert loaded.predict(images, verbose=0) == pytest.approx(
+        model.predict(images, verbose=0)
+    )

@@ -40,7 +40,9 @@ def _write_history(folder: Path, epochs: int, *, header: str = HEADER) -> Path:
     lines = [header]
     for epoch in range(epochs):
         loss, val_loss = 0.1 / (epoch + 1), 0.05 / (epoch + 1) + 0.001 * epoch
-        lines.append(f"{epoch},{loss},{math.sqrt(loss) * 48},{val_loss},{math.sqrt(val_loss) * 48}")
+        lines.append(
+            f"{epoch},{loss},{math.sqrt(loss) * 48},{val_loss},{math.sqrt(val_loss) * 48}"
+        )
     path = folder / HISTORY_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -49,7 +51,9 @@ def _write_history(folder: Path, epochs: int, *, header: str = HEADER) -> Path:
 # --------------------------------------------------------------------------- read_history
 
 
-def test_a_run_folder_and_its_csv_read_the_same_with_epochs_from_one(tmp_path: Path) -> None:
+def test_a_run_folder_and_its_csv_read_the_same_with_epochs_from_one(
+    tmp_path: Path,
+) -> None:
     path = _write_history(tmp_path / "run", 5)
     from_folder, from_file = read_history(tmp_path / "run"), read_history(str(path))
     pd.testing.assert_frame_equal(from_folder, from_file)
@@ -92,8 +96,14 @@ def test_a_field_that_is_not_a_number_names_line_and_column(tmp_path: Path) -> N
     path.write_text("epoch,loss,val_loss\n0,0.5,0.4\n1,0.4,oops\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
         read_history(path)
-    assert (caught.value.line, caught.value.column, caught.value.column_name) == (3, 3, "val_loss")
-    assert str(caught.value).endswith("line 3, column 3 (val_loss): expected a number, found 'oops'")
+    assert (caught.value.line, caught.value.column, caught.value.column_name) == (
+        3,
+        3,
+        "val_loss",
+    )
+    assert str(caught.value).endswith(
+        "line 3, column 3 (val_loss): expected a number, found 'oops'"
+    )
 
 
 def test_a_short_row_and_an_empty_history_are_refused(tmp_path: Path) -> None:
@@ -126,7 +136,12 @@ def test_the_table_shows_epoch_1_every_nth_and_the_last(tmp_path: Path) -> None:
     table = history_table(tmp_path, every=3)
     assert table["Epoch"].tolist() == [1, 3, 6, 7]
     assert list(table.columns) == [
-        "Epoch", "Train loss", "Valid loss", "Train / Val", "Train RMSE (px)", "Valid RMSE (px)",
+        "Epoch",
+        "Train loss",
+        "Valid loss",
+        "Train / Val",
+        "Train RMSE (px)",
+        "Valid RMSE (px)",
     ]
     assert list(table.index) == [0, 1, 2, 3]
     assert history_table(tmp_path)["Epoch"].tolist() == list(range(1, 8))
@@ -136,7 +151,9 @@ def test_the_table_holds_article_b_ratio_rounded_for_display(tmp_path: Path) -> 
     _write_history(tmp_path, 4)
     history = read_history(tmp_path)
     table = history_table(tmp_path, every=1)
-    np.testing.assert_allclose(table["Train / Val"], (history["loss"] / history["val_loss"]).round(6))
+    np.testing.assert_allclose(
+        table["Train / Val"], (history["loss"] / history["val_loss"]).round(6)
+    )
     assert table["Valid RMSE (px)"].tolist() == history["val_rmse_px"].round(3).tolist()
     assert table["Train loss"].iloc[2] == round(0.1 / 3, 6)
 
@@ -148,7 +165,9 @@ def test_the_table_leaves_out_rmse_columns_that_were_not_logged() -> None:
 
 
 @pytest.mark.parametrize("every", [0, -2, 1.5, True])
-def test_every_must_be_a_whole_number_of_at_least_one(tmp_path: Path, every: object) -> None:
+def test_every_must_be_a_whole_number_of_at_least_one(
+    tmp_path: Path, every: object
+) -> None:
     _write_history(tmp_path, 3)
     with pytest.raises(ValueError, match="every must be"):
         history_table(tmp_path, every=every)  # type: ignore[arg-type]
@@ -163,7 +182,11 @@ def test_learning_curves_draw_train_and_valid_on_a_log_axis(tmp_path: Path) -> N
     fig = plot_learning_curves(tmp_path, title="net1")
     assert isinstance(fig, Figure)
     (ax,) = fig.axes
-    assert ax.get_yscale() == "log" and ax.get_title() == "net1" and ax.get_xlabel() == "epoch"
+    assert (
+        ax.get_yscale() == "log"
+        and ax.get_title() == "net1"
+        and ax.get_xlabel() == "epoch"
+    )
     train, valid, best = ax.get_lines()
     np.testing.assert_allclose(train.get_xdata(), history["epoch"])
     np.testing.assert_allclose(train.get_ydata(), history["loss"])
@@ -171,37 +194,64 @@ def test_learning_curves_draw_train_and_valid_on_a_log_axis(tmp_path: Path) -> N
     best_row = history["val_loss"].idxmin()
     assert best.get_xdata()[0] == history["epoch"][best_row]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "train", "valid", f"best valid: epoch {history['epoch'][best_row]}",
+        "train",
+        "valid",
+        f"best valid: epoch {history['epoch'][best_row]}",
     ]
     assert any(line.get_visible() for line in ax.get_xgridlines())
     fig.canvas.draw()
-    labels = [label.get_text() for label in ax.get_yticklabels() + ax.get_yticklabels(minor=True)]
-    assert "0.01" in labels and not [text for text in labels if "e" in text or "$" in text]  # plain numbers
+    labels = [
+        label.get_text()
+        for label in ax.get_yticklabels() + ax.get_yticklabels(minor=True)
+    ]
+    assert "0.01" in labels and not [
+        text for text in labels if "e" in text or "$" in text
+    ]  # plain numbers
     assert all(float(tick).is_integer() for tick in ax.get_xticks())  # whole epochs
 
 
-def test_learning_curves_in_pixels_on_a_linear_axis_into_a_given_axes(tmp_path: Path) -> None:
+def test_learning_curves_in_pixels_on_a_linear_axis_into_a_given_axes(
+    tmp_path: Path,
+) -> None:
     _write_history(tmp_path, 3)
     fig, (left, right) = plt.subplots(1, 2)
     returned = plot_learning_curves(tmp_path, metric="rmse_px", log_y=False, ax=right)
     assert returned is fig and not left.lines
     assert right.get_yscale() == "linear" and right.get_ylabel() == "RMSE (pixels)"
-    np.testing.assert_allclose(right.get_lines()[1].get_ydata(), read_history(tmp_path)["val_rmse_px"])
+    np.testing.assert_allclose(
+        right.get_lines()[1].get_ydata(), read_history(tmp_path)["val_rmse_px"]
+    )
 
 
 def test_an_unlogged_metric_says_what_was_logged() -> None:
-    with pytest.raises(ValueError, match=r"no rmse_px, val_rmse_px \(it logged loss, val_loss\)"):
+    with pytest.raises(
+        ValueError, match=r"no rmse_px, val_rmse_px \(it logged loss, val_loss\)"
+    ):
         plot_learning_curves({"loss": [0.2], "val_loss": [0.3]}, metric="rmse_px")
 
 
-def test_compared_runs_share_one_colour_each_valid_solid_train_dashed(tmp_path: Path) -> None:
+def test_compared_runs_share_one_colour_each_valid_solid_train_dashed(
+    tmp_path: Path,
+) -> None:
     _write_history(tmp_path / "a", 4)
     _write_history(tmp_path / "b", 9)
-    fig = compare_learning_curves({"MLP": tmp_path / "a", "CNN": tmp_path / "b"}, title="MLP vs CNN")
+    fig = compare_learning_curves(
+        {"MLP": tmp_path / "a", "CNN": tmp_path / "b"}, title="MLP vs CNN"
+    )
     (ax,) = fig.axes
     lines = ax.get_lines()
-    assert [line.get_label() for line in lines] == ["MLP: valid", "MLP: train", "CNN: valid", "CNN: train"]
-    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color() == lines[3].get_color()
+    assert [line.get_label() for line in lines] == [
+        "MLP: valid",
+        "MLP: train",
+        "CNN: valid",
+        "CNN: train",
+    ]
+    assert (
+        lines[0].get_color()
+        == lines[1].get_color()
+        != lines[2].get_color()
+        == lines[3].get_color()
+    )
     assert [line.get_linestyle() for line in lines] == ["-", "--", "-", "--"]
     assert len(lines[2].get_xdata()) == 9
     assert ax.get_ylabel() == "RMSE (pixels)" and ax.get_yscale() == "log"
@@ -212,7 +262,9 @@ def test_compared_runs_share_one_colour_each_valid_solid_train_dashed(tmp_path: 
 def test_a_log_epoch_axis_keeps_plain_labels(tmp_path: Path) -> None:
     _write_history(tmp_path / "long", 200)
     _write_history(tmp_path / "short", 5)
-    fig = compare_learning_curves({"long": tmp_path / "long", "short": tmp_path / "short"}, log_x=True)
+    fig = compare_learning_curves(
+        {"long": tmp_path / "long", "short": tmp_path / "short"}, log_x=True
+    )
     (ax,) = fig.axes
     fig.canvas.draw()
     assert ax.get_xscale() == "log"
@@ -223,14 +275,20 @@ def test_a_log_epoch_axis_keeps_plain_labels(tmp_path: Path) -> None:
 
 
 def test_the_history_of_a_real_training_run_reads_and_plots(tmp_path: Path) -> None:
-    from fkp_helpers.standin.faces import render_faces
     from fkp_helpers.nn.training import HISTORY_FILE as TRAINING_HISTORY_FILE
     from fkp_helpers.nn.training import TrainConfig, train
+    from fkp_helpers.standin.faces import render_faces
 
     assert HISTORY_FILE == TRAINING_HISTORY_FILE
     images, keypoints = render_faces(24, seed=1)
     images = (images[..., None] / 255.0).astype(np.float32)
-    train(images, keypoints, tmp_path / "run", TrainConfig("mlp", epochs=3, valid_rows=8), verbose=0)
+    train(
+        images,
+        keypoints,
+        tmp_path / "run",
+        TrainConfig("mlp", epochs=3, valid_rows=8),
+        verbose=0,
+    )
     table = history_table(tmp_path / "run")
     assert table["Epoch"].tolist() == [1, 2, 3]
     assert {"Train RMSE (px)", "Valid RMSE (px)"} <= set(table.columns)

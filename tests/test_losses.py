@@ -20,15 +20,21 @@ from fkp_helpers.nn.losses import (
 
 def _batch(seed: int = 0, rows: int = 4) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return rng.normal(size=(rows, 30)).astype(np.float32), rng.normal(size=(rows, 30)).astype(np.float32)
+    return rng.normal(size=(rows, 30)).astype(np.float32), rng.normal(
+        size=(rows, 30)
+    ).astype(np.float32)
 
 
 def test_on_complete_rows_the_losses_equal_plain_mse_and_article_a_rmse():
     y_true, y_pred = _batch()
     plain_mse = float(keras.losses.MeanSquaredError()(y_true, y_pred))
-    assert float(MaskedMeanSquaredError()(y_true, y_pred)) == pytest.approx(plain_mse, rel=1e-6)
+    assert float(MaskedMeanSquaredError()(y_true, y_pred)) == pytest.approx(
+        plain_mse, rel=1e-6
+    )
     article_a = float(tf.sqrt(tf.reduce_mean(tf.square(y_pred - y_true))))
-    assert float(MaskedRootMeanSquaredError()(y_true, y_pred)) == pytest.approx(article_a, rel=1e-6)
+    assert float(MaskedRootMeanSquaredError()(y_true, y_pred)) == pytest.approx(
+        article_a, rel=1e-6
+    )
 
 
 def test_missing_targets_are_ignored():
@@ -36,11 +42,17 @@ def test_missing_targets_are_ignored():
     y_true[1:, 8:] = np.nan
     labelled = ~np.isnan(y_true)
     expected = np.mean((y_pred[labelled] - y_true[labelled]) ** 2)
-    assert float(masked_mean_squared_error(y_true, y_pred)) == pytest.approx(expected, rel=1e-6)
-    assert float(masked_root_mean_squared_error(y_true, y_pred)) == pytest.approx(math.sqrt(expected), rel=1e-6)
+    assert float(masked_mean_squared_error(y_true, y_pred)) == pytest.approx(
+        expected, rel=1e-6
+    )
+    assert float(masked_root_mean_squared_error(y_true, y_pred)) == pytest.approx(
+        math.sqrt(expected), rel=1e-6
+    )
 
 
-@pytest.mark.parametrize("loss", [masked_mean_squared_error, masked_root_mean_squared_error])
+@pytest.mark.parametrize(
+    "loss", [masked_mean_squared_error, masked_root_mean_squared_error]
+)
 def test_gradients_are_finite_and_zero_where_the_target_is_missing(loss):
     y_true, y_pred = _batch()
     y_true[::2, 4:] = np.nan
@@ -54,7 +66,9 @@ def test_gradients_are_finite_and_zero_where_the_target_is_missing(loss):
     assert (gradient[~np.isnan(y_true)] != 0).all()
 
 
-@pytest.mark.parametrize("loss", [masked_mean_squared_error, masked_root_mean_squared_error])
+@pytest.mark.parametrize(
+    "loss", [masked_mean_squared_error, masked_root_mean_squared_error]
+)
 def test_a_batch_without_labels_or_errors_gives_finite_gradients(loss):
     prediction = tf.Variable(np.zeros((2, 30), np.float32))
     for y_true in (np.full((2, 30), np.nan, np.float32), np.zeros((2, 30), np.float32)):
@@ -81,8 +95,12 @@ def test_the_metric_is_the_rmse_over_all_labelled_values_of_all_batches_in_pixel
 
 
 def test_the_metric_keeps_its_scale_through_serialisation():
-    restored = keras.metrics.deserialize(keras.metrics.serialize(MaskedRMSEPixels(pixels_per_unit=96.0)))
+    restored = keras.metrics.deserialize(
+        keras.metrics.serialize(MaskedRMSEPixels(pixels_per_unit=96.0))
+    )
     assert isinstance(restored, MaskedRMSEPixels)
     assert restored.pixels_per_unit == 96.0
-    assert isinstance(keras.losses.deserialize(keras.losses.serialize(MaskedRootMeanSquaredError())),
-                      MaskedRootMeanSquaredError)
+    assert isinstance(
+        keras.losses.deserialize(keras.losses.serialize(MaskedRootMeanSquaredError())),
+        MaskedRootMeanSquaredError,
+    )

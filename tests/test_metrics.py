@@ -29,7 +29,9 @@ def test_missing_values_are_left_out_of_the_mean():
     y_true = _targets(2)
     y_true[1, 4:] = np.nan  # row 1 labels only 2 of its 15 keypoints
     y_pred = y_true.copy()
-    y_pred[np.isnan(y_pred)] = 1000.0  # a wild guess where nothing is labelled must not count
+    y_pred[np.isnan(y_pred)] = (
+        1000.0  # a wild guess where nothing is labelled must not count
+    )
     y_pred[0, 0] += 2.0
     assert rmse_px(y_true, y_pred) == pytest.approx(math.sqrt(4 / (30 + 4)))
 
@@ -80,5 +82,7 @@ def test_a_nan_prediction_for_a_labelled_value_is_an_error():
 
 def test_metrics_do_not_import_tensorflow():
     code = "import fkp_helpers.metrics, sys; print('tensorflow' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

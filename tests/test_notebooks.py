@@ -12,7 +12,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-REQUIRED_HEADINGS = ("## Overview", "## Prerequisites", "## Setup", "## Summary", "## What's next", "## Exercises")
+REQUIRED_HEADINGS = (
+    "## Overview",
+    "## Prerequisites",
+    "## Setup",
+    "## Summary",
+    "## What's next",
+    "## Exercises",
+)
 
 
 def repository_url() -> str:
@@ -37,12 +44,18 @@ def test_ipynb_and_py_are_in_sync(notebook: Path):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_chapter_structure(notebook: Path):
     nb = nbformat.read(notebook, as_version=4)
-    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-    markdown = re.sub(r"^```.*?^```", "", markdown, flags=re.MULTILINE | re.DOTALL)  # code in the prose
+    markdown = "\n".join(
+        cell.source for cell in nb.cells if cell.cell_type == "markdown"
+    )
+    markdown = re.sub(
+        r"^```.*?^```", "", markdown, flags=re.MULTILINE | re.DOTALL
+    )  # code in the prose
     titles = re.findall(r"^# \S.*$", markdown, flags=re.MULTILINE)
     assert len(titles) == 1, f"expected one H1 title, found {titles}"
     for heading in REQUIRED_HEADINGS:
-        assert re.search(rf"^{re.escape(heading)}\s*$", markdown, flags=re.MULTILINE), f"missing {heading!r}"
+        assert re.search(rf"^{re.escape(heading)}\s*$", markdown, flags=re.MULTILINE), (
+            f"missing {heading!r}"
+        )
     assert "**Time to learn**" in markdown
     colab = f"https://colab.research.google.com/github/{repository_url().split('github.com/')[1]}/blob/main/notebooks/{notebook.name}"
     assert colab in markdown, f"the Open-in-Colab link must be {colab}"
@@ -53,12 +66,17 @@ def test_stored_outputs_are_complete(notebook: Path):
     """Outputs come from one full top-to-bottom run: every code cell ran, in order, without errors."""
     nb = nbformat.read(notebook, as_version=4)
     counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
-    assert counts == list(range(1, len(counts) + 1)), "re-run the notebook from the top (make outputs)"
+    assert counts == list(range(1, len(counts) + 1)), (
+        "re-run the notebook from the top (make outputs)"
+    )
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source[:80]
-            assert not [o for o in cell.outputs if o.get("name") == "stderr"], cell.source[:80]
-
+            assert not [o for o in cell.outputs if o.output_type == "error"], (
+                cell.source[:80]
+            )
+            assert not [o for o in cell.outputs if o.get("name") == "stderr"], (
+                cell.source[:80]
+            )
 
 
 EXERCISE = re.compile(r"\*\*Exercise (\d+)\.\*\*")

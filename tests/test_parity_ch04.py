@@ -39,7 +39,9 @@ def test_the_chapters_network_is_the_packages_seed_cnn(chapter: dict[str, Any]) 
     assert_same_network(chapter["build_article_a_cnn"](), build_model("seed-cnn"))
 
 
-def test_under_mixed_precision_too(chapter: dict[str, Any], global_policy: None) -> None:
+def test_under_mixed_precision_too(
+    chapter: dict[str, Any], global_policy: None
+) -> None:
     """The chapter sets a global policy; the package passes it to every layer but the float32 output."""
     keras.mixed_precision.set_global_policy("mixed_float16")
     mine = chapter["build_article_a_cnn"]()
@@ -49,23 +51,31 @@ def test_under_mixed_precision_too(chapter: dict[str, Any], global_policy: None)
     assert_same_network(mine, build_model("seed-cnn", "mixed_float16"))
 
 
-def test_the_chapters_rmse_is_the_packages_loss_on_complete_rows(chapter: dict[str, Any]) -> None:
+def test_the_chapters_rmse_is_the_packages_loss_on_complete_rows(
+    chapter: dict[str, Any],
+) -> None:
     rng = np.random.default_rng(0)
     y_true = rng.random((8, 30), dtype=np.float32)
     y_pred = y_true + rng.normal(0, 0.05, size=(8, 30)).astype(np.float32)
     package_loss = MaskedRootMeanSquaredError()
     for guess in (y_pred, y_true + np.float32(1 / 96), np.zeros_like(y_true)):
         expected = float(package_loss(y_true, guess))
-        np.testing.assert_allclose(float(chapter["rmse"](y_true, guess)), expected, rtol=1e-6)
         np.testing.assert_allclose(
-            float(chapter["rmse_px"](y_true, guess)), expected * SPEC.scaling.scale, rtol=1e-6
+            float(chapter["rmse"](y_true, guess)), expected, rtol=1e-6
+        )
+        np.testing.assert_allclose(
+            float(chapter["rmse_px"](y_true, guess)),
+            expected * SPEC.scaling.scale,
+            rtol=1e-6,
         )
     # The package floors the mean at 1e-12 before the square root: a difference of 1e-6.
     np.testing.assert_allclose(float(chapter["rmse"](y_true, y_true)), 0.0, atol=1e-12)
     assert float(package_loss(y_true, y_true)) == pytest.approx(0.0, abs=1e-6)
 
 
-def test_the_chapters_training_settings_are_the_packages(chapter: dict[str, Any]) -> None:
+def test_the_chapters_training_settings_are_the_packages(
+    chapter: dict[str, Any],
+) -> None:
     mine = chapter["article_a_optimizer"]()
     theirs = SPEC.make_optimizer(32, 20)
     assert type(mine) is type(theirs)
@@ -77,5 +87,8 @@ def test_the_chapters_training_settings_are_the_packages(chapter: dict[str, Any]
     assert chapter["BATCH_SIZE"] == SPEC.batch_size
     assert chapter["PATIENCE"] == SPEC.patience
     assert chapter["VALID_ROWS"] == SPEC.valid_rows
-    assert (SPEC.scaling.offset, SPEC.scaling.scale) == (0.0, chapter["PIXELS_PER_UNIT"])
+    assert (SPEC.scaling.offset, SPEC.scaling.scale) == (
+        0.0,
+        chapter["PIXELS_PER_UNIT"],
+    )
     assert not SPEC.flip

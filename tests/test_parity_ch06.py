@@ -2,8 +2,8 @@
 
 The chapter's ``flip_faces``, ``random_flip``, ``masked_mse``,
 ``warmup_cosine_schedule``, ``stronger_cnn_optimizer``, ``build_stronger_cnn``
-and constants must compute what :mod:`fkp_helpers.tf_data`,
-:mod:`fkp_helpers.losses` and ``get_spec("cnn")`` compute (see
+and constants must compute what :mod:`fkp_helpers.nn.tf_data`,
+:mod:`fkp_helpers.nn.losses` and ``get_spec("cnn")`` compute (see
 ``tests/chapter_code.py``).
 """
 
@@ -17,10 +17,10 @@ import pytest
 from chapter_code import assert_same_network, chapter_namespace
 
 from fkp_helpers.keypoints import flip_permutation
-from fkp_helpers.losses import masked_mean_squared_error
-from fkp_helpers.models import build_model, cnn_learning_rate, get_spec
-from fkp_helpers.tensorflow_setup import keras, tf
-from fkp_helpers.tf_data import flip_horizontally, random_flip
+from fkp_helpers.nn.losses import masked_mean_squared_error
+from fkp_helpers.nn.models import build_model, cnn_learning_rate, get_spec
+from fkp_helpers.nn.tensorflow_setup import keras, tf
+from fkp_helpers.nn.tf_data import flip_horizontally, random_flip
 
 SPEC = get_spec("cnn")
 
@@ -52,7 +52,9 @@ def test_the_chapters_network_is_the_packages_cnn(chapter: dict[str, Any]) -> No
     assert_same_network(chapter["build_stronger_cnn"](), build_model("cnn"))
 
 
-def test_the_chapters_soft_argmax_holds_the_packages_cell_centres(chapter: dict[str, Any]) -> None:
+def test_the_chapters_soft_argmax_holds_the_packages_cell_centres(
+    chapter: dict[str, Any],
+) -> None:
     """assert_same_network copies the weights over and ignores ``trainable``: check the frozen centres here."""
     mine = chapter["build_stronger_cnn"]().get_layer("expected_position")
     theirs = build_model("cnn").get_layer("expected_position")
@@ -61,7 +63,9 @@ def test_the_chapters_soft_argmax_holds_the_packages_cell_centres(chapter: dict[
     np.testing.assert_array_equal(chapter["cell_centres"](), theirs.get_weights()[0])
 
 
-def test_under_mixed_precision_too(chapter: dict[str, Any], global_policy: None) -> None:
+def test_under_mixed_precision_too(
+    chapter: dict[str, Any], global_policy: None
+) -> None:
     """The chapter sets a global policy; the package passes it to every layer but the float32 head."""
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     mine = chapter["build_stronger_cnn"]()
@@ -78,23 +82,37 @@ def test_the_chapters_flip_is_the_packages(chapter: dict[str, Any]) -> None:
     mine_images, mine_keypoints = chapter["flip_faces"](images, keypoints)
     their_images, their_keypoints = flip_horizontally(images, keypoints)
     np.testing.assert_array_equal(mine_images.numpy(), their_images.numpy())
-    np.testing.assert_array_equal(mine_keypoints.numpy(), their_keypoints.numpy())  # NaN where NaN
+    np.testing.assert_array_equal(
+        mine_keypoints.numpy(), their_keypoints.numpy()
+    )  # NaN where NaN
     # One face at a time, as well as a batch.
     one_image, one_row = chapter["flip_faces"](images[0], keypoints[0])
     np.testing.assert_array_equal(one_image.numpy(), their_images.numpy()[0])
     np.testing.assert_array_equal(one_row.numpy(), their_keypoints.numpy()[0])
 
 
-def test_the_chapters_random_flip_flips_what_it_chooses_as_the_package_does(chapter: dict[str, Any]) -> None:
+def test_the_chapters_random_flip_flips_what_it_chooses_as_the_package_does(
+    chapter: dict[str, Any],
+) -> None:
     images, keypoints = faces(32)
-    mine_images, mine_keypoints = chapter["random_flip"](tf.constant(3, tf.int64), images, keypoints)
-    everything, _ = random_flip(images, keypoints, seed=tf.constant([0, 0]), probability=1.0)
+    mine_images, mine_keypoints = chapter["random_flip"](
+        tf.constant(3, tf.int64), images, keypoints
+    )
+    everything, _ = random_flip(
+        images, keypoints, seed=tf.constant([0, 0]), probability=1.0
+    )
     flipped_images, flipped_keypoints = flip_horizontally(images, keypoints)
     np.testing.assert_array_equal(everything.numpy(), flipped_images.numpy())
-    chosen = np.array([not np.array_equal(a, b) for a, b in zip(mine_images.numpy(), images)])
+    chosen = np.array(
+        [not np.array_equal(a, b) for a, b in zip(mine_images.numpy(), images)]
+    )
     assert 0 < chosen.sum() < len(chosen), "a random half, not none or all"
-    np.testing.assert_array_equal(mine_images.numpy()[chosen], flipped_images.numpy()[chosen])
-    np.testing.assert_array_equal(mine_keypoints.numpy()[chosen], flipped_keypoints.numpy()[chosen])
+    np.testing.assert_array_equal(
+        mine_images.numpy()[chosen], flipped_images.numpy()[chosen]
+    )
+    np.testing.assert_array_equal(
+        mine_keypoints.numpy()[chosen], flipped_keypoints.numpy()[chosen]
+    )
     np.testing.assert_array_equal(mine_images.numpy()[~chosen], images[~chosen])
     np.testing.assert_array_equal(mine_keypoints.numpy()[~chosen], keypoints[~chosen])
     # The same batch number draws the same faces; another one, others.
@@ -107,10 +125,14 @@ def test_the_chapters_random_flip_flips_what_it_chooses_as_the_package_does(chap
 def test_the_chapters_masked_loss_is_the_packages(chapter: dict[str, Any]) -> None:
     _, keypoints = faces(8)
     y_true = chapter["to_model_units"](keypoints)
-    y_pred = np.random.default_rng(1).normal(0, 0.5, size=y_true.shape).astype(np.float32)
+    y_pred = (
+        np.random.default_rng(1).normal(0, 0.5, size=y_true.shape).astype(np.float32)
+    )
     for truth in (y_true, np.nan_to_num(y_true), np.full_like(y_true, np.nan)):
         expected = float(masked_mean_squared_error(truth, y_pred))
-        np.testing.assert_allclose(float(chapter["masked_mse"](truth, y_pred)), expected, rtol=1e-6)
+        np.testing.assert_allclose(
+            float(chapter["masked_mse"](truth, y_pred)), expected, rtol=1e-6
+        )
     # The gradients too: finite, zero where the target is missing, equal to the package's.
     predictions = tf.Variable(y_pred)
     gradients = []
@@ -127,12 +149,25 @@ def test_the_chapters_schedule_is_the_packages(chapter: dict[str, Any]) -> None:
     for steps_per_epoch, epochs in [(110, 15), (4, 1), (33, 40)]:
         mine = chapter["warmup_cosine_schedule"](steps_per_epoch, epochs)
         theirs = cnn_learning_rate(steps_per_epoch, epochs)
-        for step in sorted({0, 1, steps_per_epoch // 2, steps_per_epoch, steps_per_epoch + 1,
-                            steps_per_epoch * epochs // 2, steps_per_epoch * epochs}):
-            np.testing.assert_allclose(float(mine(step)), float(theirs(step)), rtol=1e-6, atol=1e-12)
+        for step in sorted(
+            {
+                0,
+                1,
+                steps_per_epoch // 2,
+                steps_per_epoch,
+                steps_per_epoch + 1,
+                steps_per_epoch * epochs // 2,
+                steps_per_epoch * epochs,
+            }
+        ):
+            np.testing.assert_allclose(
+                float(mine(step)), float(theirs(step)), rtol=1e-6, atol=1e-12
+            )
 
 
-def test_the_chapters_training_settings_are_the_packages(chapter: dict[str, Any]) -> None:
+def test_the_chapters_training_settings_are_the_packages(
+    chapter: dict[str, Any],
+) -> None:
     mine = chapter["stronger_cnn_optimizer"](110, 15)
     theirs = SPEC.make_optimizer(110, 15)
     assert type(mine) is type(theirs)
@@ -142,6 +177,11 @@ def test_the_chapters_training_settings_are_the_packages(chapter: dict[str, Any]
     }
     assert SPEC.loss == "mse" and SPEC.flip
     assert chapter["BATCH_SIZE"] == SPEC.batch_size
-    assert (SPEC.scaling.offset, SPEC.scaling.scale) == (chapter["CENTRE_PX"], chapter["CENTRE_PX"])
+    assert (SPEC.scaling.offset, SPEC.scaling.scale) == (
+        chapter["CENTRE_PX"],
+        chapter["CENTRE_PX"],
+    )
     pixels = np.array([[0.0, 48.0, 95.0, np.nan]], dtype=np.float32)
-    np.testing.assert_array_equal(chapter["to_model_units"](pixels), SPEC.scaling.to_model(pixels))
+    np.testing.assert_array_equal(
+        chapter["to_model_units"](pixels), SPEC.scaling.to_model(pixels)
+    )

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fkp_helpers.data import kaggle_csv
-from fkp_helpers.data import parse_cache
-from fkp_helpers.errors import DataError
+from fkp_helpers.data import kaggle_csv, parse_cache
 from fkp_helpers.data.kaggle_csv import load_test, load_training
+from fkp_helpers.errors import DataError
 from fkp_helpers.settings import cache_dir
 
 
@@ -25,7 +24,9 @@ def cache_files() -> list[Path]:
 @pytest.fixture
 def training_csv(kaggle_tiny_dir: Path, tmp_path: Path) -> Path:
     """A private copy of the tiny training.csv (tests change it)."""
-    return Path(shutil.copy(kaggle_tiny_dir / "training.csv", tmp_path / "training.csv"))
+    return Path(
+        shutil.copy(kaggle_tiny_dir / "training.csv", tmp_path / "training.csv")
+    )
 
 
 @pytest.fixture
@@ -49,7 +50,13 @@ def change_pixel_keeping_size(path: Path, *, keep_mtime: bool, at: int) -> None:
     data[at] = ord("0") if data[at] != ord("0") else ord("1")
     stat = path.stat()
     path.write_bytes(bytes(data))
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns if keep_mtime else stat.st_mtime_ns + 10**9))
+    os.utime(
+        path,
+        ns=(
+            stat.st_atime_ns,
+            stat.st_mtime_ns if keep_mtime else stat.st_mtime_ns + 10**9,
+        ),
+    )
 
 
 def digit_offset(path: Path, near: int) -> int:
@@ -70,7 +77,12 @@ def test_second_load_comes_from_the_cache(training_csv, parse_calls):
     [entry] = cache_files()
     assert entry.suffix == ".npz" and entry.name.startswith("training-")
     with np.load(entry, allow_pickle=False) as stored:
-        assert stored["pixels"].dtype == np.uint8 and stored["pixels"].shape == (6, 96, 96, 1)
+        assert stored["pixels"].dtype == np.uint8 and stored["pixels"].shape == (
+            6,
+            96,
+            96,
+            1,
+        )
 
 
 def test_cache_false_neither_reads_nor_writes(training_csv, parse_calls):
@@ -86,10 +98,14 @@ def test_cache_false_neither_reads_nor_writes(training_csv, parse_calls):
     [(40_000, False), (3_000, True), (-10, True)],
     ids=["newer-mtime", "same-mtime-changed-head", "same-mtime-changed-tail"],
 )
-def test_changed_file_is_parsed_again_and_its_old_entry_removed(training_csv, parse_calls, near, keep_mtime):
+def test_changed_file_is_parsed_again_and_its_old_entry_removed(
+    training_csv, parse_calls, near, keep_mtime
+):
     load_training(training_csv)
     [old_entry] = cache_files()
-    change_pixel_keeping_size(training_csv, keep_mtime=keep_mtime, at=digit_offset(training_csv, near))
+    change_pixel_keeping_size(
+        training_csv, keep_mtime=keep_mtime, at=digit_offset(training_csv, near)
+    )
     X, _ = load_training(training_csv)
     assert len(parse_calls) == 2
     np.testing.assert_array_equal(X, load_training(training_csv, cache=False)[0])
@@ -103,7 +119,10 @@ def test_changed_file_is_parsed_again_and_its_old_entry_removed(training_csv, pa
         pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
         pytest.param(lambda data: b"", id="empty"),
         pytest.param(lambda data: b"not a zip file" * 100, id="garbage"),
-        pytest.param(lambda data: data[:30_000] + bytes([data[30_000] ^ 1]) + data[30_001:], id="one-bit-flipped"),
+        pytest.param(
+            lambda data: data[:30_000] + bytes([data[30_000] ^ 1]) + data[30_001:],
+            id="one-bit-flipped",
+        ),
     ],
 )
 def test_corrupt_entry_is_ignored_and_rebuilt(training_csv, parse_calls, corrupt):
@@ -162,7 +181,9 @@ def test_file_changed_while_being_parsed_is_not_cached(training_csv):
         return arrays
 
     schema = {"values": (np.int64, ())}
-    parse_cache.load_or_parse(training_csv, kind="demo", parse=parse_while_someone_writes, schema=schema)
+    parse_cache.load_or_parse(
+        training_csv, kind="demo", parse=parse_while_someone_writes, schema=schema
+    )
     assert cache_files() == []
 
 
@@ -175,7 +196,9 @@ def test_new_format_version_ignores_old_entries(training_csv, parse_calls, monke
     assert cache_files() != [old_entry] and len(cache_files()) == 1
 
 
-def test_each_file_and_kind_has_its_own_entry(training_csv, kaggle_tiny_dir, tmp_path, parse_calls):
+def test_each_file_and_kind_has_its_own_entry(
+    training_csv, kaggle_tiny_dir, tmp_path, parse_calls
+):
     other = Path(shutil.copy(training_csv, tmp_path / "other.csv"))
     load_training(training_csv)
     load_training(other)
@@ -183,4 +206,8 @@ def test_each_file_and_kind_has_its_own_entry(training_csv, kaggle_tiny_dir, tmp
     load_training(training_csv)
     load_training(other)
     assert parse_calls == [training_csv, other]
-    assert sorted(entry.name.split("-")[0] for entry in cache_files()) == ["test", "training", "training"]
+    assert sorted(entry.name.split("-")[0] for entry in cache_files()) == [
+        "test",
+        "training",
+        "training",
+    ]

@@ -16,7 +16,12 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from fkp_helpers.figures.faces import PREDICTED_COLOUR, TRUE_COLOUR, plot_faces, show_and_glue
+from fkp_helpers.figures.faces import (
+    PREDICTED_COLOUR,
+    TRUE_COLOUR,
+    plot_faces,
+    show_and_glue,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +38,9 @@ def _faces(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scatters(fig: Figure) -> list[list[PathCollection]]:
-    return [[c for c in ax.collections if isinstance(c, PathCollection)] for ax in fig.axes]
+    return [
+        [c for c in ax.collections if isinstance(c, PathCollection)] for ax in fig.axes
+    ]
 
 
 def test_one_panel_per_face_without_ticks() -> None:
@@ -56,7 +63,9 @@ def test_true_keypoints_are_dots_at_their_pixels_without_a_legend() -> None:
     assert [len(s) for s in scatters] == [1, 1]
     offsets = scatters[0][0].get_offsets()
     np.testing.assert_allclose(offsets, keypoints[0].reshape(15, 2))
-    assert np.isnan(np.asarray(scatters[1][0].get_offsets())).any(axis=1).sum() == 2  # missing: not drawn
+    assert (
+        np.isnan(np.asarray(scatters[1][0].get_offsets())).any(axis=1).sum() == 2
+    )  # missing: not drawn
     assert fig.legends == []
     colour = matplotlib.colors.to_rgba(TRUE_COLOUR)
     assert tuple(scatters[0][0].get_facecolor()[0]) == pytest.approx(colour)
@@ -65,11 +74,17 @@ def test_true_keypoints_are_dots_at_their_pixels_without_a_legend() -> None:
 def test_predictions_are_crosses_and_both_get_a_legend() -> None:
     images, keypoints = _faces(3)
     predicted = keypoints + 1.5
-    fig = plot_faces(images / 255.0, keypoints, predicted=predicted, titles=["a", "b", "c"])
+    fig = plot_faces(
+        images / 255.0, keypoints, predicted=predicted, titles=["a", "b", "c"]
+    )
     scatters = _scatters(fig)
     assert all(len(s) == 2 for s in scatters)
-    np.testing.assert_allclose(scatters[2][1].get_offsets(), predicted[2].reshape(15, 2))
-    assert scatters[0][1].get_edgecolor()[0] == pytest.approx(matplotlib.colors.to_rgba(PREDICTED_COLOUR))
+    np.testing.assert_allclose(
+        scatters[2][1].get_offsets(), predicted[2].reshape(15, 2)
+    )
+    assert scatters[0][1].get_edgecolor()[0] == pytest.approx(
+        matplotlib.colors.to_rgba(PREDICTED_COLOUR)
+    )
     assert len(fig.legends) == 1
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["true", "predicted"]
     assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c"]
@@ -100,19 +115,31 @@ def test_channel_axis_and_value_scale_are_understood() -> None:
         (np.zeros((2, 96, 95)), {}, "images: expected shape"),
         (np.zeros((0, 96, 96)), {}, "images: expected shape"),
         (np.zeros((2, 96, 96), dtype=np.int64), {}, "expected uint8"),
-        (np.zeros((2, 96, 96)), {"keypoints": np.zeros((2, 28))}, r"keypoints: expected shape \(2, 30\)"),
-        (np.zeros((2, 96, 96)), {"predicted": np.zeros((3, 30))}, r"predicted: expected shape \(2, 30\)"),
+        (
+            np.zeros((2, 96, 96)),
+            {"keypoints": np.zeros((2, 28))},
+            r"keypoints: expected shape \(2, 30\)",
+        ),
+        (
+            np.zeros((2, 96, 96)),
+            {"predicted": np.zeros((3, 30))},
+            r"predicted: expected shape \(2, 30\)",
+        ),
         (np.zeros((2, 96, 96)), {"ncols": 0}, "ncols"),
         (np.zeros((2, 96, 96)), {"titles": ["one"]}, "expected 2 titles"),
     ],
 )
-def test_bad_input_raises_a_clear_error(images: np.ndarray, kwargs: dict, message: str) -> None:
+def test_bad_input_raises_a_clear_error(
+    images: np.ndarray, kwargs: dict, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         plot_faces(images, **kwargs)
 
 
 def test_importing_plots_does_not_import_matplotlib() -> None:
-    code = "import sys, fkp_helpers.figures.faces; assert 'matplotlib' not in sys.modules"
+    code = (
+        "import sys, fkp_helpers.figures.faces; assert 'matplotlib' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

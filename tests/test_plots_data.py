@@ -14,7 +14,6 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Ellipse, Rectangle
 
-from fkp_helpers.keypoints import FOUR_KEYPOINT_SOURCE, KEYPOINT_NAMES, keypoint_index
 from fkp_helpers.figures.faces import (
     FOUR_SOURCE_COLOUR,
     LABELLED_COLOUR,
@@ -24,6 +23,7 @@ from fkp_helpers.figures.faces import (
     plot_mean_shape,
     plot_named_keypoints,
 )
+from fkp_helpers.keypoints import FOUR_KEYPOINT_SOURCE, KEYPOINT_NAMES, keypoint_index
 
 
 @pytest.fixture(autouse=True)
@@ -58,13 +58,22 @@ def test_labelled_counts_one_bar_per_keypoint_with_its_count() -> None:
     keypoints = _keypoints(10)
     _missing(keypoints, 0, "left_eye_inner_corner")
     _missing(keypoints, 3, "left_eye_inner_corner")
-    keypoints[5, 2 * keypoint_index("nose_tip")] = np.nan  # x alone missing: not labelled
+    keypoints[5, 2 * keypoint_index("nose_tip")] = (
+        np.nan
+    )  # x alone missing: not labelled
     fig = plot_labelled_counts(keypoints)
     ax = fig.axes[0]
     bars = _bars(ax)
-    widths = {label.get_text(): bar.get_width() for label, bar in zip(ax.get_yticklabels(), bars)}
+    widths = {
+        label.get_text(): bar.get_width()
+        for label, bar in zip(ax.get_yticklabels(), bars)
+    }
     assert list(widths) == list(KEYPOINT_NAMES)
-    assert widths["left_eye_inner_corner"] == 8 and widths["nose_tip"] == 9 and widths["left_eye_center"] == 10
+    assert (
+        widths["left_eye_inner_corner"] == 8
+        and widths["nose_tip"] == 9
+        and widths["left_eye_center"] == 10
+    )
     texts = [t.get_text() for t in ax.texts]
     assert "8 (80.0 %)" in texts and "10 (100.0 %)" in texts
     four = matplotlib.colors.to_rgba(FOUR_SOURCE_COLOUR)
@@ -99,11 +108,15 @@ def test_labelled_mask_groups_many_rows_into_shares() -> None:
     _missing(keypoints, 0, "nose_tip")
     for row in range(5, 10):
         _missing(keypoints, row, "left_eyebrow_outer_end")
-    shown = np.asarray(plot_labelled_mask(keypoints, max_columns=2).axes[0].images[0].get_array())
+    shown = np.asarray(
+        plot_labelled_mask(keypoints, max_columns=2).axes[0].images[0].get_array()
+    )
     assert shown.shape == (15, 2)  # rows 0-4 and rows 5-9
     assert shown[keypoint_index("nose_tip")].tolist() == [0.8, 1.0]
     assert shown[keypoint_index("left_eyebrow_outer_end")].tolist() == [1.0, 0.0]
-    left, right, _, _ = plot_labelled_mask(keypoints, max_columns=2).axes[0].images[0].get_extent()
+    left, right, _, _ = (
+        plot_labelled_mask(keypoints, max_columns=2).axes[0].images[0].get_extent()
+    )
     assert (left, right) == (-0.5, 9.5)  # the x axis still counts rows
 
 
@@ -129,14 +142,23 @@ def test_named_keypoints_label_each_labelled_point_without_crossing_lines() -> N
     left = [n for n in notes.values() if n.get_position()[0] < 0]
     right = [n for n in notes.values() if n.get_position()[0] > 1]
     assert (len(left), len(right)) == (7, 7)
-    assert max(n.xy[0] for n in left) <= min(n.xy[0] for n in right)  # the image's left half on the left
+    assert max(n.xy[0] for n in left) <= min(
+        n.xy[0] for n in right
+    )  # the image's left half on the left
     for column in (left, right):
         heights = sorted(n.get_position()[1] for n in column)
-        assert min(np.diff(heights)) >= 0.07 - 1e-9 and 0 <= heights[0] and heights[-1] <= 1
+        assert (
+            min(np.diff(heights)) >= 0.07 - 1e-9
+            and 0 <= heights[0]
+            and heights[-1] <= 1
+        )
         segments = [_segment(n) for n in column]
         for i in range(len(segments)):
             for j in range(i + 1, len(segments)):
-                assert not _cross(*segments[i], *segments[j]), (column[i].get_text(), column[j].get_text())
+                assert not _cross(*segments[i], *segments[j]), (
+                    column[i].get_text(),
+                    column[j].get_text(),
+                )
     assert ax.get_title() == "one face"
 
 
@@ -163,24 +185,34 @@ def test_mean_shape_draws_means_and_one_std_ellipses_over_the_mean_image() -> No
     rng = np.random.default_rng(1)
     keypoints = np.tile(np.linspace(20, 70, 30), (400, 1))
     k = keypoint_index("nose_tip")
-    keypoints[:, 2 * k] += rng.normal(0, 3.0, 400)  # x spread 3 px, y spread 1 px, independent
+    keypoints[:, 2 * k] += rng.normal(
+        0, 3.0, 400
+    )  # x spread 3 px, y spread 1 px, independent
     keypoints[:, 2 * k + 1] += rng.normal(0, 1.0, 400)
     keypoints[:200, 2 * k : 2 * k + 2] = np.nan  # means over the labelled rows only
-    keypoints[1:, 0:2] = np.nan  # left_eye_center labelled in one row only: a dot, no ellipse
+    keypoints[1:, 0:2] = (
+        np.nan
+    )  # left_eye_center labelled in one row only: a dot, no ellipse
     images = np.zeros((400, 96, 96), dtype=np.uint8)
     images[:200] = 255
     fig = plot_mean_shape(images, keypoints)
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.images[0].get_array(), 127.5)
     dots = [c for c in ax.collections if isinstance(c, PathCollection)][0].get_offsets()
-    np.testing.assert_allclose(dots[k], np.nanmean(keypoints[:, 2 * k : 2 * k + 2], axis=0))
+    np.testing.assert_allclose(
+        dots[k], np.nanmean(keypoints[:, 2 * k : 2 * k + 2], axis=0)
+    )
     ellipses = [p for p in ax.patches if isinstance(p, Ellipse)]
     assert len(ellipses) == 14
     nose = [e for e in ellipses if np.allclose(e.center, dots[k])][0]
     xy = keypoints[200:, 2 * k : 2 * k + 2]
-    larger, smaller = sorted(np.sqrt(np.linalg.eigvalsh(np.cov(xy, rowvar=False))), reverse=True)
+    larger, smaller = sorted(
+        np.sqrt(np.linalg.eigvalsh(np.cov(xy, rowvar=False))), reverse=True
+    )
     assert (nose.width, nose.height) == pytest.approx((2 * larger, 2 * smaller))
-    assert min(nose.angle % 180, 180 - nose.angle % 180) < 10  # the wide axis is horizontal
+    assert (
+        min(nose.angle % 180, 180 - nose.angle % 180) < 10
+    )  # the wide axis is horizontal
     assert ax.get_xlabel() == "x (pixels)" and ax.get_ylim() == (95.5, -0.5)
 
 
@@ -189,11 +221,18 @@ def test_keypoint_spread_plots_every_labelled_position() -> None:
     _missing(keypoints, 4, "nose_tip")
     fig = plot_keypoint_spread(keypoints, ["nose_tip", "left_eye_center"])
     ax = fig.axes[0]
-    clouds = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets())]
+    clouds = [
+        c
+        for c in ax.collections
+        if isinstance(c, PathCollection) and len(c.get_offsets())
+    ]
     assert [len(c.get_offsets()) for c in clouds] == [19, 20]
     k = keypoint_index("left_eye_center")
     np.testing.assert_allclose(clouds[1].get_offsets(), keypoints[:, 2 * k : 2 * k + 2])
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["nose_tip (19)", "left_eye_center (20)"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "nose_tip (19)",
+        "left_eye_center (20)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -203,7 +242,10 @@ def test_keypoint_spread_plots_every_labelled_position() -> None:
         (lambda: plot_keypoint_spread(np.zeros((3, 30)), []), "at least one keypoint"),
         (lambda: plot_labelled_counts(np.zeros((0, 30))), "n >= 1"),
         (lambda: plot_labelled_mask(np.zeros(30)), r"expected shape \(n, 30\)"),
-        (lambda: plot_mean_shape(np.zeros((2, 96, 96)), np.zeros((3, 30))), r"expected shape \(2, 30\)"),
+        (
+            lambda: plot_mean_shape(np.zeros((2, 96, 96)), np.zeros((3, 30))),
+            r"expected shape \(2, 30\)",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_error(function: object, message: str) -> None:
@@ -218,6 +260,6 @@ def test_unknown_keypoint_name_is_refused() -> None:
 
 def test_bar_colours_are_the_named_constants() -> None:
     bars = _bars(plot_labelled_counts(_keypoints(2)).axes[0])
-    assert bars[keypoint_index("left_eye_inner_corner")].get_facecolor() == pytest.approx(
-        matplotlib.colors.to_rgba(LABELLED_COLOUR)
-    )
+    assert bars[
+        keypoint_index("left_eye_inner_corner")
+    ].get_facecolor() == pytest.approx(matplotlib.colors.to_rgba(LABELLED_COLOUR))

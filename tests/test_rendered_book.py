@@ -24,14 +24,28 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 BOOK_PAGES = sorted(f"book/{p.stem}" for p in (ROOT / "book").glob("*.md"))
 PAGES = [f"notebooks/{chapter}" for chapter in CHAPTERS] + BOOK_PAGES
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+CHROMIUM = next(
+    (
+        shutil.which(n)
+        for n in ("chromium", "chromium-browser", "google-chrome")
+        if shutil.which(n)
+    ),
+    None,
+)
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium not installed (apt-get install chromium): rendered pages not checked"
+    CHROMIUM is None,
+    reason="Chromium not installed (apt-get install chromium): rendered pages not checked",
 )
 
 
@@ -53,7 +67,9 @@ class PageSummary(HTMLParser):
             self._depth += 1
             if "cell_output" in classes:
                 self._in_output = self._depth
-            if {"stderr", "traceback", "error"} & set(classes) or any("traceback" in c for c in classes):
+            if {"stderr", "traceback", "error"} & set(classes) or any(
+                "traceback" in c for c in classes
+            ):
                 self.error_outputs += 1
         if tag == "img" and self._in_output:
             self.output_images.append(dict(attrs).get("src") or "")
@@ -98,7 +114,9 @@ class ProseText(HTMLParser):
 
 RAW_MARKDOWN = {
     # Sphinx's smart quotes turn an unparsed "---" into an em dash and "--" into an en dash.
-    "a Markdown table's separator row (| --- |)": re.compile(r"\|\s*:?[-\u2013\u2014]+:?\s*\|"),
+    "a Markdown table's separator row (| --- |)": re.compile(
+        r"\|\s*:?[-\u2013\u2014]+:?\s*\|"
+    ),
     "display maths left as $$": re.compile(r"\$\$"),
 }
 
@@ -112,7 +130,9 @@ def raw_markdown(dom: str) -> list[str]:
     for what, pattern in RAW_MARKDOWN.items():
         match = pattern.search(text)
         if match:
-            context = " ".join(text[max(0, match.start() - 80) : match.end() + 40].split())
+            context = " ".join(
+                text[max(0, match.start() - 80) : match.end() + 40].split()
+            )
             found.append(f"{what}: ...{context}...")
     return found
 
@@ -120,17 +140,35 @@ def raw_markdown(dom: str) -> list[str]:
 def test_raw_markdown_is_found_outside_code_only():
     table = "<p>| Model | RMSE |\n| :--- | ---: |\n| cnn | 1.3 |</p>"
     assert len(raw_markdown(table)) == 1
-    assert len(raw_markdown("<p>| Model | RMSE |\n| :\u2014 | \u2014: |</p>")) == 1  # as Sphinx renders it
+    assert (
+        len(raw_markdown("<p>| Model | RMSE |\n| :\u2014 | \u2014: |</p>")) == 1
+    )  # as Sphinx renders it
     assert len(raw_markdown("<p>$$x^2$$</p>")) == 1
-    assert raw_markdown("<pre>| --- | --- |\n$$</pre><p>a <code>| --- |</code></p><script>x='$$'</script>") == []
-    assert raw_markdown("<table><tr><th>Model</th></tr></table><div class='math'>\\[x^2\\]</div>") == []
+    assert (
+        raw_markdown(
+            "<pre>| --- | --- |\n$$</pre><p>a <code>| --- |</code></p><script>x='$$'</script>"
+        )
+        == []
+    )
+    assert (
+        raw_markdown(
+            "<table><tr><th>Model</th></tr></table><div class='math'>\\[x^2\\]</div>"
+        )
+        == []
+    )
 
 
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("book")
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", "--warningiserror", "--path-output",
-               str(out), str(ROOT)]
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        "--warningiserror",
+        "--path-output",
+        str(out),
+        str(ROOT),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out / "_build" / "html"
@@ -138,22 +176,34 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def rendered_dom(page: Path, profile: Path) -> str:
     result = subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
 
 @pytest.fixture(scope="module")
-def page_dom(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+def page_dom(
+    built_book: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], str]:
     """``page_dom("notebooks/04_cnn")``: that page's DOM after Chromium ran it (each page loaded once)."""
     doms: dict[str, str] = {}
 
     def dom(page_name: str) -> str:
         if page_name not in doms:
             page = built_book / f"{page_name}.html"
-            assert page.is_file(), f"{page.name} was not built: is {page_name} in _toc.yml?"
+            assert page.is_file(), (
+                f"{page.name} was not built: is {page_name} in _toc.yml?"
+            )
             doms[page_name] = rendered_dom(page, tmp_path_factory.mktemp("profile"))
         return doms[page_name]
 

@@ -12,15 +12,27 @@ def test_trains_once_then_loads(isolated_cache_dir, monkeypatch):
     config = TrainConfig("mlp", epochs=1, valid_rows=4)
     first = trained_run(X, y, config)
     plan = detect_plan()
-    assert first.run_dir == run_folder(X, y, config, plan) and run_metrics(first)["epochs_run"] == 1
+    assert (
+        first.run_dir == run_folder(X, y, config, plan)
+        and run_metrics(first)["epochs_run"] == 1
+    )
     assert not list(first.run_dir.parent.glob(".*")), "scratch folder left behind"
 
     import fkp_helpers.nn.run_cache as run_cache
 
-    monkeypatch.setattr(run_cache, "train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")))
+    monkeypatch.setattr(
+        run_cache,
+        "train",
+        lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")),
+    )
     second = trained_run(X, y, config)
-    np.testing.assert_allclose(second.predict_px(X[:2]), first.predict_px(X[:2]), rtol=1e-6)
-    assert run_folder(X, y, TrainConfig("mlp", epochs=2, valid_rows=4), plan) != first.run_dir
+    np.testing.assert_allclose(
+        second.predict_px(X[:2]), first.predict_px(X[:2]), rtol=1e-6
+    )
+    assert (
+        run_folder(X, y, TrainConfig("mlp", epochs=2, valid_rows=4), plan)
+        != first.run_dir
+    )
     other_precision = plan_devices([], cpu_bfloat16=plan.dtype_policy == "float32")
     assert run_folder(X, y, config, other_precision) != first.run_dir
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fkp_helpers.standin.faces import render_faces
 from fkp_helpers.keypoints import keypoint_index
 from fkp_helpers.photo import FaceBox, crop_face, square_around, to_gray
-from fkp_helpers.standin.scenes import FACE_SIDE_RANGE, box_iou, detection_rate, make_scene, matching_box
+from fkp_helpers.standin.faces import render_faces
+from fkp_helpers.standin.scenes import (
+    FACE_SIDE_RANGE,
+    box_iou,
+    detection_rate,
+    make_scene,
+    matching_box,
+)
 
 SMALL = (700, 520)  # the smallest comfortable scene: fast, still holds the largest face
 
@@ -37,9 +43,16 @@ def test_the_scene_is_a_large_rgb_image_with_the_face_inside(faces):
         assert scene.crop == square_around(scene.box)
         assert FACE_SIDE_RANGE[0] - 1 <= scene.crop.side <= FACE_SIDE_RANGE[1] + 1
         assert scene.crop.left >= 0 and scene.crop.top >= 0
-        assert scene.crop.left + scene.crop.side <= 700 and scene.crop.top + scene.crop.side <= 520
-        assert scene.keypoints_px.shape == (30,) and scene.keypoints_px.dtype == np.float32
-        np.testing.assert_allclose(scene.keypoints_px, scene.crop.to_image(keypoints[1]), atol=1e-3)
+        assert (
+            scene.crop.left + scene.crop.side <= 700
+            and scene.crop.top + scene.crop.side <= 520
+        )
+        assert (
+            scene.keypoints_px.shape == (30,) and scene.keypoints_px.dtype == np.float32
+        )
+        np.testing.assert_allclose(
+            scene.keypoints_px, scene.crop.to_image(keypoints[1]), atol=1e-3
+        )
 
 
 def test_cropping_the_true_crop_gives_back_the_pasted_face(faces):
@@ -48,8 +61,12 @@ def test_cropping_the_true_crop_gives_back_the_pasted_face(faces):
     back = crop_face(to_gray(scene.image), scene.crop) * 255
     inner = slice(12, 84)  # away from the feathered, rounded edge
     difference = np.abs(back[inner, inner] - images[2][inner, inner].astype(np.float64))
-    assert np.median(difference) < 12  # the skin tint changes the brightness by up to ~10 %
-    correlation = np.corrcoef(back[inner, inner].ravel(), images[2][inner, inner].ravel())[0, 1]
+    assert (
+        np.median(difference) < 12
+    )  # the skin tint changes the brightness by up to ~10 %
+    correlation = np.corrcoef(
+        back[inner, inner].ravel(), images[2][inner, inner].ravel()
+    )[0, 1]
     assert correlation > 0.97
 
 
@@ -64,10 +81,14 @@ def test_a_bright_dot_under_a_keypoint_lands_on_that_keypoint_in_the_scene():
         gray = to_gray(scene.image).astype(np.float64)
         x, y = scene.keypoints_px[0:2]
         reach = int(np.ceil(2 * scene.crop.scale)) + 2
-        window = gray[int(y) - reach:int(y) + reach + 1, int(x) - reach:int(x) + reach + 1]
+        window = gray[
+            int(y) - reach : int(y) + reach + 1, int(x) - reach : int(x) + reach + 1
+        ]
         weights = np.clip(window - np.median(window), 0, None)
         ys, xs = np.indices(window.shape)
-        centroid = np.array([(xs * weights).sum(), (ys * weights).sum()]) / weights.sum()
+        centroid = (
+            np.array([(xs * weights).sum(), (ys * weights).sum()]) / weights.sum()
+        )
         found = centroid + (int(x) - reach, int(y) - reach)
         assert np.abs(found - (x, y)).max() < 0.3, (seed, found, (x, y))
 
@@ -78,8 +99,8 @@ def test_the_true_eye_keypoint_in_the_scene_is_as_dark_as_in_the_face(faces):
     for i in range(3):
         scene = make_scene(images[i], keypoints[i], size=SMALL, seed=20 + i)
         gray = to_gray(scene.image)
-        x, y = np.rint(scene.keypoints_px[2 * eye: 2 * eye + 2]).astype(int)
-        fx, fy = np.rint(keypoints[i, 2 * eye: 2 * eye + 2]).astype(int)
+        x, y = np.rint(scene.keypoints_px[2 * eye : 2 * eye + 2]).astype(int)
+        fx, fy = np.rint(keypoints[i, 2 * eye : 2 * eye + 2]).astype(int)
         face_cheek = float(np.median(images[i][60:70, 60:70]))
         assert int(images[i][fy, fx]) < face_cheek - 20  # the stand-in's pupil is dark
         assert abs(int(gray[y, x]) - int(images[i][fy, fx])) < 25

@@ -14,7 +14,9 @@ def make_kaggle_folder(folder: Path, *, standin: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "training.csv").write_text("header\n")
     if standin:
-        (folder / sources.STANDIN_MARKER).write_text(json.dumps({"seed": 3, "n_train": 10, "n_test": 2}))
+        (folder / sources.STANDIN_MARKER).write_text(
+            json.dumps({"seed": 3, "n_train": 10, "n_test": 2})
+        )
     return folder
 
 
@@ -34,9 +36,15 @@ def test_explicit_folder_wins_over_everything(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FKP_DATA_DIR", str(make_kaggle_folder(tmp_path / "env")))
     make_kaggle_folder(tmp_path / "data")
     source = sources.find_data(mine)
-    assert source.path == mine and source.kind == "kaggle" and source.origin == "folder given"
+    assert (
+        source.path == mine
+        and source.kind == "kaggle"
+        and source.origin == "folder given"
+    )
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("Data: Kaggle's") and str(mine) in out
+    assert (
+        out.count("\n") == 1 and out.startswith("Data: Kaggle's") and str(mine) in out
+    )
 
 
 def test_env_var_before_local_data(tmp_path, monkeypatch):
@@ -84,7 +92,9 @@ def test_falls_back_to_generated_standin_once(tmp_path, monkeypatch, capsys):
 
 def test_download_needs_credentials(tmp_path, monkeypatch):
     """Without credentials, download=True quietly falls back to the stand-in (kaggle never imported)."""
-    monkeypatch.setattr(sources, "download_competition", lambda folder: pytest.fail("must not download"))
+    monkeypatch.setattr(
+        sources, "download_competition", lambda folder: pytest.fail("must not download")
+    )
     monkeypatch.setattr(sources, "_standin", lambda seed, size: "stand-in")
     assert not sources.kaggle_credentials_present()
     assert sources._locate(None, download=True, seed=0, size=None) == "stand-in"
@@ -94,7 +104,9 @@ def test_download_with_credentials_and_cli(tmp_path, monkeypatch):
     (tmp_path / "no-kaggle").mkdir()
     (tmp_path / "no-kaggle" / "kaggle.json").write_text("{}")
     monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/kaggle")
-    monkeypatch.setattr(sources, "download_competition", lambda folder: make_kaggle_folder(folder))
+    monkeypatch.setattr(
+        sources, "download_competition", lambda folder: make_kaggle_folder(folder)
+    )
     source = sources.find_data(download=True, verbose=False)
     assert source.origin == "downloaded from Kaggle" and source.kind == "kaggle"
 
@@ -129,9 +141,14 @@ def test_a_zip_whose_data_is_damaged_is_a_clear_error_and_unpacks_nothing(tmp_pa
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("training.csv", "a,b\n" * 10_000)
     data = bytearray(archive.read_bytes())
-    data[100:120] = b"\xff" * 20  # inside the compressed member: a zlib error or a bad CRC
+    data[100:120] = (
+        b"\xff" * 20
+    )  # inside the compressed member: a zlib error or a bad CRC
     archive.write_bytes(bytes(data))
-    with pytest.raises(DataError, match=r"training.zip: not a readable zip archive .*; download it again"):
+    with pytest.raises(
+        DataError,
+        match=r"training.zip: not a readable zip archive .*; download it again",
+    ):
         sources.find_data(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["training.zip"]
 
@@ -141,7 +158,9 @@ def test_a_zip_without_its_csv_file_is_a_clear_error(tmp_path):
     folder.mkdir()
     with zipfile.ZipFile(folder / "test.zip", "w") as zf:
         zf.writestr("readme.txt", "no CSV here")
-    with pytest.raises(DataError, match=r"test.zip: holds no test.csv; download it again"):
+    with pytest.raises(
+        DataError, match=r"test.zip: holds no test.csv; download it again"
+    ):
         sources.find_data(folder, needs=sources.TEST_FILES)
 
 
@@ -150,7 +169,10 @@ def test_predicting_needs_only_the_test_set(tmp_path):
     folder.mkdir()
     for name in sources.TEST_FILES:
         (folder / name).write_text("header\n")
-    assert sources.find_data(folder, needs=sources.TEST_FILES, verbose=False).path == folder
+    assert (
+        sources.find_data(folder, needs=sources.TEST_FILES, verbose=False).path
+        == folder
+    )
     with pytest.raises(DataError, match="no training.csv in this folder"):
         sources.find_data(folder)
     (folder / "IdLookupTable.csv").unlink()
@@ -163,13 +185,19 @@ def test_a_local_data_folder_with_only_the_test_set_serves_prediction(tmp_path):
     local.mkdir()
     for name in sources.TEST_FILES:
         (local / name).write_text("header\n")
-    assert sources.find_data(needs=sources.TEST_FILES, verbose=False).origin == "found in data"
+    assert (
+        sources.find_data(needs=sources.TEST_FILES, verbose=False).origin
+        == "found in data"
+    )
 
 
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        (lambda p: None, "folder not found; get Kaggle's data with `kaggle competitions download"),
+        (
+            lambda p: None,
+            "folder not found; get Kaggle's data with `kaggle competitions download",
+        ),
         (lambda p: p.write_text("x"), "expected a folder"),
         (lambda p: p.mkdir(), "no training.csv in this folder"),
     ],

@@ -12,8 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fkp_helpers.standin import dataset as synthetic
-from fkp_helpers.standin.faces import render_faces
 from fkp_helpers.keypoints import (
     FOUR_KEYPOINT_SOURCE,
     KEYPOINT_COLUMNS,
@@ -25,10 +23,24 @@ from fkp_helpers.keypoints import (
     TRAINING_COLUMNS,
     keypoint_index,
 )
+from fkp_helpers.standin import dataset as synthetic
+from fkp_helpers.standin.dataset import (
+    KAGGLE_LABELLED_COUNTS,
+    labelled_mask,
+    lookup_features,
+    write_dataset,
+)
+from fkp_helpers.standin.faces import render_faces
 from fkp_helpers.standin.progress import ProgressBar
-from fkp_helpers.standin.dataset import KAGGLE_LABELLED_COUNTS, labelled_mask, lookup_features, write_dataset
 
-FILES = ("training.csv", "test.csv", "IdLookupTable.csv", "SampleSubmission.csv", "solution.csv", "standin.json")
+FILES = (
+    "training.csv",
+    "test.csv",
+    "IdLookupTable.csv",
+    "SampleSubmission.csv",
+    "solution.csv",
+    "standin.json",
+)
 N_TRAIN, N_TEST, SEED = 40, 12, 3
 
 
@@ -61,7 +73,9 @@ def _pixels(field: str) -> np.ndarray:
 
 def test_folder_holds_the_six_files_and_nothing_else(small_set: Path) -> None:
     assert sorted(p.name for p in small_set.iterdir()) == sorted(FILES)
-    assert [p.name for p in small_set.parent.iterdir()] == ["data"]  # no temporary folder left
+    assert [p.name for p in small_set.parent.iterdir()] == [
+        "data"
+    ]  # no temporary folder left
 
 
 def test_training_csv_matches_kaggles_format(small_set: Path) -> None:
@@ -74,14 +88,18 @@ def test_training_csv_matches_kaggles_format(small_set: Path) -> None:
         for text in fields[:-1]:
             if text:
                 assert 0.0 <= float(text) <= 95.0
-                assert len(text.split(".")[-1]) <= 11  # Kaggle-like: at most 12 significant digits
+                assert (
+                    len(text.split(".")[-1]) <= 11
+                )  # Kaggle-like: at most 12 significant digits
         _pixels(fields[-1])
 
 
 def test_test_csv_matches_kaggles_format(small_set: Path) -> None:
     lines = _lines(small_set / "test.csv")
     assert lines[0] == ",".join(TEST_COLUMNS)
-    assert [line.split(",")[0] for line in lines[1:]] == [str(i) for i in range(1, N_TEST + 1)]
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        str(i) for i in range(1, N_TEST + 1)
+    ]
     for line in lines[1:]:
         _pixels(line.split(",")[1])
 
@@ -93,14 +111,23 @@ def test_lookup_sample_and_solution_agree(small_set: Path) -> None:
     assert lookup[0] == list(LOOKUP_COLUMNS)
     assert sample[0] == solution[0] == list(SUBMISSION_COLUMNS)
     row_ids = [str(i) for i in range(1, len(lookup))]
-    assert [r[0] for r in lookup[1:]] == [r[0] for r in sample[1:]] == [r[0] for r in solution[1:]] == row_ids
-    assert all(r[3] == "" for r in lookup[1:])  # Location left empty, as in Kaggle's table
+    assert (
+        [r[0] for r in lookup[1:]]
+        == [r[0] for r in sample[1:]]
+        == [r[0] for r in solution[1:]]
+        == row_ids
+    )
+    assert all(
+        r[3] == "" for r in lookup[1:]
+    )  # Location left empty, as in Kaggle's table
     assert all(r[1] == "0" for r in sample[1:])
     assert [(int(r[1]), r[2]) for r in lookup[1:]] == lookup_features(N_TEST)
     # the solution holds the true keypoints of the test faces (test stream of the seed)
     _, truth = render_faces(N_TEST, seed=SEED, stream=synthetic.TEST_STREAM)
     for (_, image_id, feature, _), (_, value) in zip(lookup[1:], solution[1:]):
-        assert float(value) == pytest.approx(truth[int(image_id) - 1, KEYPOINT_COLUMNS.index(feature)], abs=1e-9)
+        assert float(value) == pytest.approx(
+            truth[int(image_id) - 1, KEYPOINT_COLUMNS.index(feature)], abs=1e-9
+        )
 
 
 def test_marker_records_the_arguments(small_set: Path) -> None:
@@ -114,7 +141,9 @@ def test_marker_records_the_arguments(small_set: Path) -> None:
     }
 
 
-def test_training_keypoints_are_the_rendered_ones_where_labelled(small_set: Path) -> None:
+def test_training_keypoints_are_the_rendered_ones_where_labelled(
+    small_set: Path,
+) -> None:
     _, truth = render_faces(N_TRAIN, seed=SEED, stream=synthetic.TRAIN_STREAM)
     mask = np.repeat(labelled_mask(N_TRAIN, seed=SEED), 2, axis=1)
     for row, line in enumerate(_lines(small_set / "training.csv")[1:]):
@@ -122,11 +151,15 @@ def test_training_keypoints_are_the_rendered_ones_where_labelled(small_set: Path
         for column, text in enumerate(fields):
             assert (text != "") == mask[row, column]
             if text:
-                assert float(text) == truth[row, column]  # float32 survives the text round trip
+                assert (
+                    float(text) == truth[row, column]
+                )  # float32 survives the text round trip
 
 
 def test_summary_counts(tmp_path: Path) -> None:
-    summary = write_dataset(tmp_path / "d", n_train=30, n_test=7, seed=1, progress=False)
+    summary = write_dataset(
+        tmp_path / "d", n_train=30, n_test=7, seed=1, progress=False
+    )
     assert summary.path == tmp_path / "d"
     assert (summary.n_train, summary.n_test, summary.seed) == (30, 7, 1)
     assert summary.n_complete == int(labelled_mask(30, seed=1).all(axis=1).sum())
@@ -136,21 +169,37 @@ def test_summary_counts(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- determinism
 
 
-def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
+def test_same_seed_gives_identical_bytes_and_another_seed_does_not(
+    tmp_path: Path,
+) -> None:
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
         write_dataset(tmp_path / name, n_train=6, n_test=3, seed=seed, progress=False)
     for file in FILES:
-        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
-    assert (tmp_path / "a" / "training.csv").read_bytes() != (tmp_path / "c" / "training.csv").read_bytes()
-    assert (tmp_path / "a" / "test.csv").read_bytes() != (tmp_path / "c" / "test.csv").read_bytes()
+        assert (tmp_path / "a" / file).read_bytes() == (
+            tmp_path / "b" / file
+        ).read_bytes(), file
+    assert (tmp_path / "a" / "training.csv").read_bytes() != (
+        tmp_path / "c" / "training.csv"
+    ).read_bytes()
+    assert (tmp_path / "a" / "test.csv").read_bytes() != (
+        tmp_path / "c" / "test.csv"
+    ).read_bytes()
 
 
-def test_worker_count_does_not_change_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_count_does_not_change_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(synthetic, "_CHUNK", 3)  # several jobs even for a tiny set
-    write_dataset(tmp_path / "one", n_train=7, n_test=4, seed=2, progress=False, workers=1)
-    write_dataset(tmp_path / "two", n_train=7, n_test=4, seed=2, progress=False, workers=2)
+    write_dataset(
+        tmp_path / "one", n_train=7, n_test=4, seed=2, progress=False, workers=1
+    )
+    write_dataset(
+        tmp_path / "two", n_train=7, n_test=4, seed=2, progress=False, workers=2
+    )
     for file in FILES:
-        assert (tmp_path / "one" / file).read_bytes() == (tmp_path / "two" / file).read_bytes(), file
+        assert (tmp_path / "one" / file).read_bytes() == (
+            tmp_path / "two" / file
+        ).read_bytes(), file
 
 
 # sha256 of each file of a 48 x 16 stand-in (seed 0), per STANDIN_VERSION. Keep old versions' rows.
@@ -167,9 +216,13 @@ FINGERPRINTS: dict[int, dict[str, str]] = {
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_stand_in_bytes_are_pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+def test_stand_in_bytes_are_pinned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     """The chapters' stored outputs were made from these bytes: a change must bump the version."""
-    monkeypatch.setattr(synthetic, "_CHUNK", 16)  # several rendering jobs, spread over the workers
+    monkeypatch.setattr(
+        synthetic, "_CHUNK", 16
+    )  # several rendering jobs, spread over the workers
     out = tmp_path / "standin"
     write_dataset(out, n_train=48, n_test=16, seed=0, progress=False, workers=workers)
     version = synthetic.STANDIN_VERSION
@@ -177,7 +230,10 @@ def test_stand_in_bytes_are_pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         f"STANDIN_VERSION is {version} but the newest pinned fingerprints are for version "
         f"{max(FINGERPRINTS)}: add this version's fingerprints to FINGERPRINTS"
     )
-    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+    found = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.iterdir())
+    }
     assert found == FINGERPRINTS[version], (
         f"the stand-in's bytes changed (files: {sorted(k for k in found if found[k] != FINGERPRINTS[version].get(k))}). "
         f"If the change is intended: bump STANDIN_VERSION in fkp_helpers/standin/dataset.py to {version + 1} "
@@ -221,21 +277,30 @@ def test_missing_pattern_has_two_sources_and_scales(tmp_path: Path) -> None:
     others = [k for k in range(15) if k not in four]
     n_full = int(mask[:, others].any(axis=1).sum())
     assert n_full == round(2284 * n / 7049)
-    assert mask[:n_full, others].any(axis=1).all() and not mask[n_full:, others].any()  # full source first
+    assert (
+        mask[:n_full, others].any(axis=1).all() and not mask[n_full:, others].any()
+    )  # full source first
     assert mask[:, keypoint_index("nose_tip")].all()
     assert abs(int(mask.all(axis=1).sum()) - 214) <= 2
     for name, kaggle in KAGGLE_LABELLED_COUNTS.items():
-        assert abs(int(mask[:, keypoint_index(name)].sum()) - kaggle * n / 7049) <= 0.1 * kaggle * n / 7049 + 1
+        assert (
+            abs(int(mask[:, keypoint_index(name)].sum()) - kaggle * n / 7049)
+            <= 0.1 * kaggle * n / 7049 + 1
+        )
     incomplete_full = ~mask[:n_full].all(axis=1)
     assert (~mask[:n_full][incomplete_full]).sum(axis=1).min() >= 1
 
 
 def test_labelled_mask_is_seeded() -> None:
-    np.testing.assert_array_equal(labelled_mask(300, seed=1), labelled_mask(300, seed=1))
+    np.testing.assert_array_equal(
+        labelled_mask(300, seed=1), labelled_mask(300, seed=1)
+    )
     assert not np.array_equal(labelled_mask(300, seed=1), labelled_mask(300, seed=2))
 
 
-def test_lookup_asks_for_30_features_of_full_source_images_and_8_of_the_others() -> None:
+def test_lookup_asks_for_30_features_of_full_source_images_and_8_of_the_others() -> (
+    None
+):
     rows = lookup_features()
     assert abs(len(rows) - 27124) <= 30  # Kaggle's IdLookupTable.csv has 27124 rows
     per_image: dict[int, list[str]] = {}
@@ -291,14 +356,19 @@ def test_keypoints_are_plausible(faces: tuple[np.ndarray, np.ndarray]) -> None:
     assert (y("left_eyebrow_inner_end") < y("left_eye_center")).mean() > 0.95
 
 
-def test_iris_is_darker_than_the_eye_white_beside_it(faces: tuple[np.ndarray, np.ndarray]) -> None:
+def test_iris_is_darker_than_the_eye_white_beside_it(
+    faces: tuple[np.ndarray, np.ndarray],
+) -> None:
     images, keypoints = faces
     points = keypoints.reshape(-1, 15, 2)
     darker = []
     for image, face in zip(images.astype(float), points):
         for eye in ("left", "right"):
             centre = face[keypoint_index(f"{eye}_eye_center")]
-            white = [0.2 * centre + 0.8 * face[keypoint_index(f"{eye}_eye_{end}_corner")] for end in ("inner", "outer")]
+            white = [
+                0.2 * centre + 0.8 * face[keypoint_index(f"{eye}_eye_{end}_corner")]
+                for end in ("inner", "outer")
+            ]
             darker.append(_patch(image, centre) < min(_patch(image, p) for p in white))
     assert np.mean(darker) > 0.9
 
@@ -333,7 +403,9 @@ def test_kaggles_data_is_never_overwritten(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kaggle"]
 
 
-def test_a_failed_run_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_run_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def fail(*args: object) -> None:
         raise OSError("disk full")
 
@@ -360,7 +432,9 @@ def test_parent_folders_are_created(tmp_path: Path) -> None:
         ({"workers": 0}, "workers must be >= 1"),
     ],
 )
-def test_bad_arguments_raise_clear_errors(tmp_path: Path, kwargs: dict, message: str) -> None:
+def test_bad_arguments_raise_clear_errors(
+    tmp_path: Path, kwargs: dict, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         write_dataset(tmp_path / "data", **kwargs)
     assert not (tmp_path / "data").exists()
@@ -375,12 +449,16 @@ def test_a_file_in_the_way_is_an_error(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- progress
 
 
-def test_write_dataset_is_silent_without_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_write_dataset_is_silent_without_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_dataset(tmp_path / "data", n_train=3, n_test=2, progress=False)
     assert capsys.readouterr() == ("", "")
 
 
-def test_forced_progress_bar_draws_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_forced_progress_bar_draws_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_dataset(tmp_path / "data", n_train=3, n_test=2, progress=True)
     err = capsys.readouterr().err
     assert err.startswith("\rstand-in [")
@@ -398,7 +476,9 @@ def test_progress_bar_renders_counts() -> None:
     stream = io.StringIO()
     with ProgressBar(4, "faces", enabled=True, stream=stream) as bar:
         bar.update(1)
-        assert bar.render(0.5) == "faces [########----------------------]  25%  1/4  0.5s"
+        assert (
+            bar.render(0.5) == "faces [########----------------------]  25%  1/4  0.5s"
+        )
         bar.update(10)  # clamped to the total
     assert bar.done == 4
     assert stream.getvalue().count("\n") == 1 and "100%  4/4" in stream.getvalue()

@@ -12,9 +12,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..keypoints import keypoint_index
 from .argtypes import positive_int
 from .errors import CommandError
-from ..keypoints import keypoint_index
 
 if TYPE_CHECKING:
     from ..photo import FaceKeypoints
@@ -25,17 +25,45 @@ EXIT_OK = 0
 def add_commands(subparsers: Any) -> None:
     """Register ``detect`` on ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
     detect = subparsers.add_parser(
-        "detect", help="find the faces in a photo and draw their 15 keypoints",
+        "detect",
+        help="find the faces in a photo and draw their 15 keypoints",
         description="Find frontal faces with OpenCV's Haar cascade, crop each to 96x96 grayscale, predict its "
-                    "keypoints with a trained run and draw them on the photo, in the photo's own pixels.",
+        "keypoints with a trained run and draw them on the photo, in the photo's own pixels.",
     )
-    detect.add_argument("image", type=Path, metavar="IMAGE", help="the photo (JPEG, PNG, … anything OpenCV reads)")
-    detect.add_argument("--model", type=Path, required=True, metavar="RUN_DIR", help="run folder from `fkp train`")
-    detect.add_argument("--out", type=Path, required=True, metavar="PNG", help="annotated copy of the photo to write")
-    detect.add_argument("--json", type=Path, default=None, metavar="FILE",
-                        help='also write {"faces": [{"box": [x, y, w, h], "keypoints": {name: [x, y]}}]} here')
-    detect.add_argument("--max-faces", type=positive_int, default=None, metavar="N",
-                        help="keep only the N largest faces (the detector sometimes finds faces in patterns)")
+    detect.add_argument(
+        "image",
+        type=Path,
+        metavar="IMAGE",
+        help="the photo (JPEG, PNG, … anything OpenCV reads)",
+    )
+    detect.add_argument(
+        "--model",
+        type=Path,
+        required=True,
+        metavar="RUN_DIR",
+        help="run folder from `fkp train`",
+    )
+    detect.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="PNG",
+        help="annotated copy of the photo to write",
+    )
+    detect.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help='also write {"faces": [{"box": [x, y, w, h], "keypoints": {name: [x, y]}}]} here',
+    )
+    detect.add_argument(
+        "--max-faces",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="keep only the N largest faces (the detector sometimes finds faces in patterns)",
+    )
     detect.set_defaults(handler=run_detect)
 
 

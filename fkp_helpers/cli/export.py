@@ -24,15 +24,31 @@ CHECK_FACES = 16
 def add_commands(subparsers: Any) -> None:
     """Register ``export`` on ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
     export = subparsers.add_parser(
-        "export", help="save a trained run for serving (Keras file and TFLite file)",
+        "export",
+        help="save a trained run for serving (Keras file and TFLite file)",
         description="Write keypoints.keras and keypoints.tflite: images (N, 96, 96, 1) in [0, 1] → keypoints "
-                    "(N, 30) in pixels, flip-averaged (for runs trained with flips) as `fkp predict` does; "
-                    "both load without fkp_helpers.",
+        "(N, 30) in pixels, flip-averaged (for runs trained with flips) as `fkp predict` does; "
+        "both load without fkp_helpers.",
     )
-    export.add_argument("--model", type=Path, required=True, metavar="RUN_DIR", help="run folder from `fkp train`")
-    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the two files into")
-    export.add_argument("--float16", action="store_true",
-                        help="store the TFLite file's weights in float16: half the size, as fast on a CPU")
+    export.add_argument(
+        "--model",
+        type=Path,
+        required=True,
+        metavar="RUN_DIR",
+        help="run folder from `fkp train`",
+    )
+    export.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write the two files into",
+    )
+    export.add_argument(
+        "--float16",
+        action="store_true",
+        help="store the TFLite file's weights in float16: half the size, as fast on a CPU",
+    )
     export.set_defaults(handler=run_export)
 
 
@@ -42,8 +58,8 @@ def run_export(args: argparse.Namespace) -> int:
     :class:`CommandError` if the two files disagree by more than ``MAX_DIFFERENCE_PX`` on the check faces.
     """
     from ..nn.export import MAX_DIFFERENCE_PX, TFLiteKeypoints, export_run
-    from ..standin.faces import render_faces
     from ..nn.tensorflow_setup import keras
+    from ..standin.faces import render_faces
 
     files = export_run(args.model, args.out, float16=args.float16)
     pixels, _ = render_faces(CHECK_FACES, seed=0)
@@ -51,14 +67,22 @@ def run_export(args: argparse.Namespace) -> int:
     from_keras = keras.saving.load_model(files.keras_path).predict_on_batch(images)
     from_tflite = TFLiteKeypoints(files.tflite_path).predict_px(images)
     difference = float(np.max(np.abs(np.asarray(from_keras) - from_tflite)))
-    print(f"Wrote {files.keras_path} ({_size(files.keras_bytes)}) and {files.tflite_path} "
-          f"({_size(files.tflite_bytes)}) from {args.model}")
-    print(f"Keras vs TFLite on {CHECK_FACES} stand-in faces: keypoints differ by at most {difference:.5f} px")
+    print(
+        f"Wrote {files.keras_path} ({_size(files.keras_bytes)}) and {files.tflite_path} "
+        f"({_size(files.tflite_bytes)}) from {args.model}"
+    )
+    print(
+        f"Keras vs TFLite on {CHECK_FACES} stand-in faces: keypoints differ by at most {difference:.5f} px"
+    )
     if difference > MAX_DIFFERENCE_PX:
-        raise CommandError(f"the TFLite file's keypoints differ from the Keras file's by {difference:.3f} px "
-                           f"(more than {MAX_DIFFERENCE_PX} px)")
+        raise CommandError(
+            f"the TFLite file's keypoints differ from the Keras file's by {difference:.3f} px "
+            f"(more than {MAX_DIFFERENCE_PX} px)"
+        )
     return EXIT_OK
 
 
 def _size(n_bytes: int) -> str:
-    return f"{n_bytes / 1e6:.2f} MB" if n_bytes >= 100_000 else f"{n_bytes / 1e3:.1f} kB"
+    return (
+        f"{n_bytes / 1e6:.2f} MB" if n_bytes >= 100_000 else f"{n_bytes / 1e3:.1f} kB"
+    )

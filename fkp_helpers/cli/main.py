@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from .argtypes import positive_int, random_seed
 from ..errors import FkpError
+from .argtypes import positive_int, random_seed
 from .errors import CommandError
 
 EXIT_OK = 0
@@ -92,24 +92,46 @@ def _fail(message: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="fkp", description="Facial keypoints: data, stand-in generator, training, submissions, photos and export."
+        prog="fkp",
+        description="Facial keypoints: data, stand-in generator, training, submissions, photos and export.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    synth = commands.add_parser("synth", help="write the stand-in dataset in Kaggle's file format")
-    synth.add_argument("--out", type=Path, required=True, help="folder to write the five CSV files into")
+    synth = commands.add_parser(
+        "synth", help="write the stand-in dataset in Kaggle's file format"
+    )
+    synth.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder to write the five CSV files into",
+    )
     synth.add_argument(
         "--seed", type=random_seed, default=0, help="random seed (default 0)"
     )
-    synth.add_argument("--n-train", type=positive_int, default=7049, help="training rows (default 7049)")
-    synth.add_argument("--n-test", type=positive_int, default=1783, help="test images (default 1783)")
+    synth.add_argument(
+        "--n-train",
+        type=positive_int,
+        default=7049,
+        help="training rows (default 7049)",
+    )
+    synth.add_argument(
+        "--n-test", type=positive_int, default=1783, help="test images (default 1783)"
+    )
     synth.set_defaults(handler=_synth)
 
     data = commands.add_parser("data", help="inspect a data folder")
-    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
-    info = data_commands.add_parser("info", help="validate the Kaggle files in a folder and summarise them")
+    data_commands = data.add_subparsers(
+        dest="data_command", required=True, metavar="SUBCOMMAND"
+    )
+    info = data_commands.add_parser(
+        "info", help="validate the Kaggle files in a folder and summarise them"
+    )
     info.add_argument(
-        "--data", type=Path, default=None, help="data folder (default: FKP_DATA_DIR, ./data, else the stand-in)"
+        "--data",
+        type=Path,
+        default=None,
+        help="data folder (default: FKP_DATA_DIR, ./data, else the stand-in)",
     )
     info.set_defaults(handler=_data_info)
 
@@ -128,7 +150,9 @@ def _synth(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise CommandError(f"{args.out}: exists and is not a folder")
-    summary = write_dataset(args.out, n_train=args.n_train, n_test=args.n_test, seed=args.seed)
+    summary = write_dataset(
+        args.out, n_train=args.n_train, n_test=args.n_test, seed=args.seed
+    )
     print(
         f"Wrote the stand-in ({summary.n_train} training / {summary.n_test} test images, seed {summary.seed}) "
         f"to {summary.path}: {summary.n_complete} complete training rows, {summary.n_lookup_rows} lookup rows"

@@ -50,14 +50,21 @@ class FolderReport:
         else:
             lines = [f"{self.folder}: {kind}, all files valid"]
         if self.training_rows is not None:
-            lines.append(f"training.csv: {self.training_rows} rows, {self.complete_rows} with all 15 keypoints")
+            lines.append(
+                f"training.csv: {self.training_rows} rows, {self.complete_rows} with all 15 keypoints"
+            )
             lines.append(f"  {'keypoint':<26} labelled")
-            lines += [f"  {name:<26} {count:>8}" for name, count in self.labelled_per_keypoint.items()]
+            lines += [
+                f"  {name:<26} {count:>8}"
+                for name, count in self.labelled_per_keypoint.items()
+            ]
         if self.test_images is not None:
             lines.append(f"test.csv: {self.test_images} images")
         if self.lookup_rows is not None:
             split = ", ".join(
-                f"{images} image asks for {values}" if images == 1 else f"{images} images ask for {values}"
+                f"{images} image asks for {values}"
+                if images == 1
+                else f"{images} images ask for {values}"
                 for values, images in sorted(self.lookup_values_per_image.items())
             )
             lines.append(f"IdLookupTable.csv: {self.lookup_rows} rows ({split})")
@@ -82,7 +89,10 @@ def check_folder(folder: Path) -> FolderReport:
     unpack_kaggle_archives(folder)
     present = {name for name in DATA_FILES if (folder / name).exists()}
     if not present:
-        raise DataError(folder, f"none of training.csv, test.csv, IdLookupTable.csv here; {HOW_TO_GET_DATA}")
+        raise DataError(
+            folder,
+            f"none of training.csv, test.csv, IdLookupTable.csv here; {HOW_TO_GET_DATA}",
+        )
 
     is_standin = (folder / STANDIN_MARKER).is_file()
     expected = DATA_FILES if is_standin else KAGGLE_FILES
@@ -93,7 +103,9 @@ def check_folder(folder: Path) -> FolderReport:
         labelled = ~np.isnan(y[:, 0::2])
         report.training_rows = len(y)
         report.complete_rows = int(labelled.all(axis=1).sum())
-        report.labelled_per_keypoint = dict(zip(KEYPOINT_NAMES, labelled.sum(axis=0).tolist()))
+        report.labelled_per_keypoint = dict(
+            zip(KEYPOINT_NAMES, labelled.sum(axis=0).tolist())
+        )
 
     test_ids = None
     if "test.csv" in present:
@@ -124,8 +136,16 @@ def _check_same_row_ids(path: Path, row_ids: np.ndarray, expected: np.ndarray) -
     mismatch = np.flatnonzero(row_ids[:n] != expected[:n])
     if mismatch.size:
         i = int(mismatch[0])
-        raise DataError(path, f"expected RowId {expected[i]} (as in IdLookupTable.csv), found {row_ids[i]}",
-                        line=i + 2, column=1, column_name="RowId")
+        raise DataError(
+            path,
+            f"expected RowId {expected[i]} (as in IdLookupTable.csv), found {row_ids[i]}",
+            line=i + 2,
+            column=1,
+            column_name="RowId",
+        )
     if len(row_ids) != len(expected):
-        raise DataError(path, f"expected {len(expected)} rows like IdLookupTable.csv, found {len(row_ids)}",
-                        line=n + 2)
+        raise DataError(
+            path,
+            f"expected {len(expected)} rows like IdLookupTable.csv, found {len(row_ids)}",
+            line=n + 2,
+        )

@@ -44,8 +44,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import parse_cache
-from .files import HOW_TO_GET_DATA
 from ..errors import DataError
 from ..keypoints import (
     IMAGE_SIZE,
@@ -57,13 +55,17 @@ from ..keypoints import (
     TEST_COLUMNS,
     TRAINING_COLUMNS,
 )
+from . import parse_cache
+from .files import HOW_TO_GET_DATA
 
 __all__ = ["LookupTable", "load_training", "load_test", "load_lookup", "load_locations"]
 
 # --------------------------------------------------------------------------- public API
 
 
-def load_training(csv_path: str | Path, *, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def load_training(
+    csv_path: str | Path, *, cache: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Read Kaggle's ``training.csv``: all rows, in file order.
 
     Returns ``(X, y)``:
@@ -82,13 +84,18 @@ def load_training(csv_path: str | Path, *, cache: bool = True) -> tuple[np.ndarr
         path,
         kind="training",
         parse=_parse_training,
-        schema={"pixels": (np.uint8, _IMAGE_SHAPE), "targets": (np.float32, (NUM_TARGETS,))},
+        schema={
+            "pixels": (np.uint8, _IMAGE_SHAPE),
+            "targets": (np.float32, (NUM_TARGETS,)),
+        },
         cache=cache,
     )
     return _to_unit_range(arrays["pixels"]), arrays["targets"]
 
 
-def load_test(csv_path: str | Path, *, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def load_test(
+    csv_path: str | Path, *, cache: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Read Kaggle's ``test.csv``.
 
     Returns ``(image_ids, X)``: ``image_ids`` int64 ``(M,)`` in file order and ``X``
@@ -131,7 +138,9 @@ class LookupTable:
         return np.array([index[name] for name in self.feature_names], dtype=np.int64)
 
 
-def load_lookup(csv_path: str | Path, *, image_ids: np.ndarray | None = None) -> LookupTable:
+def load_lookup(
+    csv_path: str | Path, *, image_ids: np.ndarray | None = None
+) -> LookupTable:
     """Read Kaggle's ``IdLookupTable.csv`` (``RowId,ImageId,FeatureName,Location``).
 
     ``Location`` must be empty (a submission fills it in). When ``image_ids`` (the
@@ -161,7 +170,11 @@ def load_lookup(csv_path: str | Path, *, image_ids: np.ndarray | None = None) ->
         unknown = np.flatnonzero(~np.isin(table.image_ids, np.asarray(image_ids)))
         if unknown.size:
             row = int(unknown[0])
-            raise csv.error(row, 2, f"ImageId {table.image_ids[row]} is not one of the ImageIds of test.csv")
+            raise csv.error(
+                row,
+                2,
+                f"ImageId {table.image_ids[row]} is not one of the ImageIds of test.csv",
+            )
     return table
 
 
@@ -191,7 +204,18 @@ _KEYPOINT_FIELDS = re.compile(rb"(?:(?:%s)?,){%d}" % (_NUMBER, NUM_TARGETS))
 """The 30 keypoint fields at the start of a ``training.csv`` row, each with its comma."""
 _IMAGE_ID_FIELD = re.compile(rb"[0-9]{1,18},")
 """The ``ImageId`` field at the start of a ``test.csv`` row, with its comma."""
-_NOT_A_NUMBER = {b"nan", b"na", b"n/a", b"null", b"none", b"inf", b"-inf", b"+inf", b"infinity", b"-infinity"}
+_NOT_A_NUMBER = {
+    b"nan",
+    b"na",
+    b"n/a",
+    b"null",
+    b"none",
+    b"inf",
+    b"-inf",
+    b"+inf",
+    b"infinity",
+    b"-infinity",
+}
 """Ways of writing a missing value that Kaggle's files never use (they leave the field empty)."""
 
 
@@ -206,13 +230,19 @@ def _parse_training(path: Path) -> dict[str, np.ndarray]:
             raise _keypoint_error(csv, row)
         keypoint_text.append(fields.group())
         image_spans[row] = fields.end(), end
-    values = b"".join(keypoint_text).split(b",")[:-1]  # each row's text ends with a comma
+    values = b"".join(keypoint_text).split(b",")[
+        :-1
+    ]  # each row's text ends with a comma
     targets = np.array([float(v) if v else np.nan for v in values], dtype=np.float32)
     targets = targets.reshape(csv.num_rows, NUM_TARGETS)
     too_large = np.flatnonzero(np.isinf(targets))
     if too_large.size:
         row, column = divmod(int(too_large[0]), NUM_TARGETS)
-        raise csv.error(row, column + 1, f"expected a finite number, found {_quote(values[too_large[0]])}")
+        raise csv.error(
+            row,
+            column + 1,
+            f"expected a finite number, found {_quote(values[too_large[0]])}",
+        )
     pixels = _decode_images(csv, image_spans, column=len(TRAINING_COLUMNS))
     return {"pixels": pixels, "targets": targets}
 
@@ -222,8 +252,16 @@ def _keypoint_error(csv: _CsvText, row: int) -> DataError:
     fields = csv.fields(row)
     for column, value in enumerate(fields[:NUM_TARGETS], start=1):
         if value and not _NUMBER_RE.fullmatch(value):
-            hint = " (write a missing keypoint as an empty field)" if value.lower() in _NOT_A_NUMBER else ""
-            return csv.error(row, column, f"expected a number or an empty field, found {_quote(value)}{hint}")
+            hint = (
+                " (write a missing keypoint as an empty field)"
+                if value.lower() in _NOT_A_NUMBER
+                else ""
+            )
+            return csv.error(
+                row,
+                column,
+                f"expected a number or an empty field, found {_quote(value)}{hint}",
+            )
     raise AssertionError(f"{csv.path}: row {row} has valid keypoints but did not match")
 
 
@@ -235,8 +273,12 @@ def _parse_test(path: Path) -> dict[str, np.ndarray]:
     for row, (start, end) in enumerate(csv.line_spans.tolist()):
         id_field = _IMAGE_ID_FIELD.match(csv.text, start, end)
         if id_field is None:
-            image_id = csv.fields(row)[0]  # (raises first if the row has the wrong number of fields)
-            raise csv.error(row, 1, f"expected a non-negative integer, found {_quote(image_id)}")
+            image_id = csv.fields(row)[
+                0
+            ]  # (raises first if the row has the wrong number of fields)
+            raise csv.error(
+                row, 1, f"expected a non-negative integer, found {_quote(image_id)}"
+            )
         image_ids[row] = int(id_field.group()[:-1])
         image_spans[row] = id_field.end(), end
     csv.require_unique(image_ids, column=1)
@@ -266,24 +308,36 @@ def _decode_images(csv: _CsvText, spans: np.ndarray, *, column: int) -> np.ndarr
     one by one to raise a precise error for the first bad row.
     """
     pixels = np.empty((len(spans), NUM_PIXELS), dtype=np.uint8)
-    chunks = [slice(i, i + _ROWS_PER_CHUNK) for i in range(0, len(spans), _ROWS_PER_CHUNK)]
+    chunks = [
+        slice(i, i + _ROWS_PER_CHUNK) for i in range(0, len(spans), _ROWS_PER_CHUNK)
+    ]
 
     def decode(chunk: slice) -> bool:
         return _decode_pixel_rows(csv.text, spans[chunk], pixels[chunk])
 
     if len(chunks) > 1:
-        from concurrent.futures import ThreadPoolExecutor  # here, not at the top: a cached load needs no threads
+        from concurrent.futures import (
+            ThreadPoolExecutor,
+        )  # here, not at the top: a cached load needs no threads
 
-        with ThreadPoolExecutor(min(len(chunks), _MAX_THREADS, os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(
+            min(len(chunks), _MAX_THREADS, os.cpu_count() or 1)
+        ) as pool:
             chunk_ok = list(pool.map(decode, chunks))
     else:
         chunk_ok = [decode(chunk) for chunk in chunks]
     for chunk, ok in zip(chunks, chunk_ok, strict=True):
         if not ok:
             for row in range(len(spans))[chunk]:
-                csv.fields(row)  # a comma too many shows up in the pixels: report it as such
-                _check_pixel_text(csv, row, column, csv.text[spans[row, 0] : spans[row, 1]].tobytes())
-            raise AssertionError(f"{csv.path}: the fast and the slow pixel checks disagree")
+                csv.fields(
+                    row
+                )  # a comma too many shows up in the pixels: report it as such
+                _check_pixel_text(
+                    csv, row, column, csv.text[spans[row, 0] : spans[row, 1]].tobytes()
+                )
+            raise AssertionError(
+                f"{csv.path}: the fast and the slow pixel checks disagree"
+            )
     return pixels.reshape(len(spans), *_IMAGE_SHAPE)
 
 
@@ -301,17 +355,25 @@ def _decode_pixel_rows(text: np.ndarray, spans: np.ndarray, out: np.ndarray) -> 
     for start, end in spans:
         pieces += [text[start:end], pad[:1]]
     joined = np.concatenate(pieces)
-    row_ends = np.cumsum(spans[:, 1] - spans[:, 0] + 1) - 1  # each row's closing space, in joined[4:]
+    row_ends = (
+        np.cumsum(spans[:, 1] - spans[:, 0] + 1) - 1
+    )  # each row's closing space, in joined[4:]
 
     token_ends = np.flatnonzero(joined[4:] == _SPACE)
-    num_digits = np.count_nonzero(joined - np.uint8(_ZERO) < 10)  # bytes below '0' wrap around
+    num_digits = np.count_nonzero(
+        joined - np.uint8(_ZERO) < 10
+    )  # bytes below '0' wrap around
     if num_digits + len(pad) + token_ends.size != joined.size:
         return False  # some byte is neither a digit nor a space
-    if token_ends.size != out.size or not np.array_equal(token_ends[NUM_PIXELS - 1 :: NUM_PIXELS], row_ends):
+    if token_ends.size != out.size or not np.array_equal(
+        token_ends[NUM_PIXELS - 1 :: NUM_PIXELS], row_ends
+    ):
         return False  # some row has more or fewer than 9216 tokens
 
     # The 4 bytes before each closing space: joined[k:][token_ends] is 4 - k bytes back.
-    ones, tens, hundreds, thousands = (joined[k:].take(token_ends) for k in (3, 2, 1, 0))
+    ones, tens, hundreds, thousands = (
+        joined[k:].take(token_ends) for k in (3, 2, 1, 0)
+    )
     if np.any(ones == _SPACE):
         return False  # an empty token (two spaces in a row)
     three_digits = (tens != _SPACE) & (hundreds != _SPACE)
@@ -337,12 +399,24 @@ def _check_pixel_text(csv: _CsvText, row: int, column: int, pixel_text: bytes) -
     tokens = pixel_text.split(b" ")
     for pixel, token in enumerate(tokens, start=1):
         if not token:
-            found = "an empty value (two spaces in a row, or a space at the start or end)"
-            raise csv.error(row, column, f"pixel {pixel}: expected an integer from 0 to 255, found {found}")
+            found = (
+                "an empty value (two spaces in a row, or a space at the start or end)"
+            )
+            raise csv.error(
+                row,
+                column,
+                f"pixel {pixel}: expected an integer from 0 to 255, found {found}",
+            )
         if not token.isdigit() or len(token) > 3 or int(token) > 255:
-            raise csv.error(row, column, f"pixel {pixel}: expected an integer from 0 to 255, found {_quote(token)}")
+            raise csv.error(
+                row,
+                column,
+                f"pixel {pixel}: expected an integer from 0 to 255, found {_quote(token)}",
+            )
     if len(tokens) != NUM_PIXELS:
-        raise csv.error(row, column, f"expected {NUM_PIXELS} pixel values, found {len(tokens)}")
+        raise csv.error(
+            row, column, f"expected {NUM_PIXELS} pixel values, found {len(tokens)}"
+        )
 
 
 # --------------------------------------------------------------------------- reading and checking CSV text
@@ -357,7 +431,9 @@ def _existing_file(csv_path: str | Path, *, usual_name: str) -> Path:
     path = Path(csv_path)
     if path.is_dir():
         inside = f"; pass {path / usual_name}" if (path / usual_name).is_file() else ""
-        raise DataError(path, f"is a folder, expected a CSV file such as {usual_name}{inside}")
+        raise DataError(
+            path, f"is a folder, expected a CSV file such as {usual_name}{inside}"
+        )
     if not path.exists():
         raise DataError(path, f"file not found; {HOW_TO_GET_DATA}")
     return path
@@ -378,15 +454,22 @@ class _CsvText:
     """True if the last data line has no line end (the file may be cut off)."""
 
     @classmethod
-    def read(cls, csv_path: str | Path, columns: tuple[str, ...], *, usual_name: str) -> _CsvText:
+    def read(
+        cls, csv_path: str | Path, columns: tuple[str, ...], *, usual_name: str
+    ) -> _CsvText:
         """Read ``csv_path``; raise :class:`DataError` unless it has the header ``columns`` and data rows."""
         path = _existing_file(csv_path, usual_name=usual_name)
         try:
             text = np.fromfile(path, dtype=np.uint8)
         except OSError as err:
-            raise DataError(path, f"cannot read the file: {err.strerror or err}") from None
+            raise DataError(
+                path, f"cannot read the file: {err.strerror or err}"
+            ) from None
         if not text.size:
-            raise DataError(path, f"empty file; expected a header line {_describe(columns)} and data rows")
+            raise DataError(
+                path,
+                f"empty file; expected a header line {_describe(columns)} and data rows",
+            )
         start = text[:4].tobytes()
         for signature, kind in _ARCHIVE_SIGNATURES.items():
             if start.startswith(signature):
@@ -394,14 +477,24 @@ class _CsvText:
         body = len(_BYTE_ORDER_MARK) if start.startswith(_BYTE_ORDER_MARK) else 0
         line_ends = np.flatnonzero(text == ord("\n"))
         header_end = int(line_ends[0]) if line_ends.size else text.size
-        _check_header(path, text[body:header_end].tobytes().removesuffix(b"\r"), columns)
+        _check_header(
+            path, text[body:header_end].tobytes().removesuffix(b"\r"), columns
+        )
         spans = _line_spans(text, line_ends)
         if not len(spans):
-            raise DataError(path, "no data rows after the header; expected at least one row", line=2)
-        csv = cls(path, text, columns, spans, ends_without_line_end=spans[-1, 1] == text.size)
+            raise DataError(
+                path, "no data rows after the header; expected at least one row", line=2
+            )
+        csv = cls(
+            path, text, columns, spans, ends_without_line_end=spans[-1, 1] == text.size
+        )
         blank = np.flatnonzero(spans[:, 0] == spans[:, 1])
         if blank.size:
-            raise csv.error(int(blank[0]), None, f"empty line; expected {len(columns)} comma-separated fields")
+            raise csv.error(
+                int(blank[0]),
+                None,
+                f"empty line; expected {len(columns)} comma-separated fields",
+            )
         return csv
 
     @property
@@ -412,8 +505,14 @@ class _CsvText:
         """A :class:`DataError` for data row ``row`` (0-based) and ``column`` (1-based)."""
         if self.ends_without_line_end and row == self.num_rows - 1:
             message += " (the last line has no line end: is the file cut off?)"
-        name = self.columns[column - 1] if column is not None and column <= len(self.columns) else None
-        return DataError(self.path, message, line=row + 2, column=column, column_name=name)
+        name = (
+            self.columns[column - 1]
+            if column is not None and column <= len(self.columns)
+            else None
+        )
+        return DataError(
+            self.path, message, line=row + 2, column=column, column_name=name
+        )
 
     def fields(self, row: int) -> list[bytes]:
         """The comma-separated fields of data row ``row``; raise unless there are as many as columns."""
@@ -430,20 +529,26 @@ class _CsvText:
     def integer(self, row: int, column: int, value: bytes) -> int:
         """``value`` (field ``column`` of data row ``row``) as a non-negative integer."""
         if not (value.isdigit() and len(value) <= 18):
-            raise self.error(row, column, f"expected a non-negative integer, found {_quote(value)}")
+            raise self.error(
+                row, column, f"expected a non-negative integer, found {_quote(value)}"
+            )
         return int(value)
 
     def number(self, row: int, column: int, value: bytes) -> float:
         """``value`` (field ``column`` of data row ``row``) as a finite number."""
         if not _NUMBER_RE.fullmatch(value) or not np.isfinite(number := float(value)):
-            raise self.error(row, column, f"expected a finite number, found {_quote(value)}")
+            raise self.error(
+                row, column, f"expected a finite number, found {_quote(value)}"
+            )
         return number
 
     def require_unique(self, ids: np.ndarray, *, column: int) -> None:
         """Raise for the first row whose id (in ``column``) already appeared on an earlier row."""
         order = np.argsort(ids, kind="stable")
         sorted_ids = ids[order]
-        repeats = order[1:][sorted_ids[1:] == sorted_ids[:-1]]  # rows whose id an earlier row has
+        repeats = order[1:][
+            sorted_ids[1:] == sorted_ids[:-1]
+        ]  # rows whose id an earlier row has
         if repeats.size:
             again = int(repeats.min())
             first = int(np.flatnonzero(ids == ids[again])[0])

@@ -71,7 +71,9 @@ def load_or_parse(
             _write_entry(entry, key, arrays)
             _remove_other_entries(entry)
         except OSError as err:
-            warnings.warn(f"could not write the parsed-data cache {entry}: {err}", stacklevel=3)
+            warnings.warn(
+                f"could not write the parsed-data cache {entry}: {err}", stacklevel=3
+            )
     return arrays
 
 
@@ -82,7 +84,10 @@ def _source_key(csv_path: Path, kind: str) -> str:
         head = file.read(_FINGERPRINT_BYTES)
         file.seek(max(stat.st_size - _FINGERPRINT_BYTES, 0))
         tail = file.read(_FINGERPRINT_BYTES)
-    digest = hashlib.blake2b(f"{FORMAT_VERSION}|{kind}|{stat.st_size}|{stat.st_mtime_ns}|".encode(), digest_size=16)
+    digest = hashlib.blake2b(
+        f"{FORMAT_VERSION}|{kind}|{stat.st_size}|{stat.st_mtime_ns}|".encode(),
+        digest_size=16,
+    )
     digest.update(head)
     digest.update(tail)
     return digest.hexdigest()
@@ -94,7 +99,9 @@ def _entry_path(csv_path: Path, kind: str, key: str) -> Path:
 
 
 def _entry_prefix(csv_path: Path, kind: str) -> str:
-    path_hash = hashlib.blake2b(str(Path(csv_path).resolve()).encode(), digest_size=8).hexdigest()
+    path_hash = hashlib.blake2b(
+        str(Path(csv_path).resolve()).encode(), digest_size=8
+    ).hexdigest()
     return f"{kind}-{path_hash}-"
 
 
@@ -102,7 +109,10 @@ def _read_entry(entry: Path, key: str, schema: Schema) -> dict[str, np.ndarray] 
     """The arrays of ``entry`` if it exists, is intact and matches ``key`` and ``schema``; else None."""
     try:
         with np.load(entry, allow_pickle=False) as stored:
-            if set(stored.files) != {*schema, _KEY_NAME} or str(stored[_KEY_NAME]) != key:
+            if (
+                set(stored.files) != {*schema, _KEY_NAME}
+                or str(stored[_KEY_NAME]) != key
+            ):
                 return None
             arrays = {name: stored[name] for name in schema}
     except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is rebuilt
@@ -113,7 +123,8 @@ def _read_entry(entry: Path, key: str, schema: Schema) -> dict[str, np.ndarray] 
 def _matches(arrays: dict[str, np.ndarray], schema: Schema) -> bool:
     lengths = {array.shape[:1] for array in arrays.values()}
     return len(lengths) == 1 and all(
-        arrays[name].dtype == dtype and arrays[name].shape[1:] == shape for name, (dtype, shape) in schema.items()
+        arrays[name].dtype == dtype and arrays[name].shape[1:] == shape
+        for name, (dtype, shape) in schema.items()
     )
 
 

@@ -163,13 +163,18 @@ def _checked_folder(folder: Path, origin: str, needs: tuple[str, ...]) -> DataSo
     if not folder.exists():
         raise DataError(folder, f"folder not found; {HOW_TO_GET_DATA}")
     if not folder.is_dir():
-        raise DataError(folder, "expected a folder holding training.csv, test.csv and IdLookupTable.csv")
+        raise DataError(
+            folder,
+            "expected a folder holding training.csv, test.csv and IdLookupTable.csv",
+        )
     unpack_kaggle_archives(folder)
     missing = [name for name in needs if not (folder / name).is_file()]
     if missing:
         names = " or ".join(missing)
         raise DataError(folder, f"no {names} in this folder; {HOW_TO_GET_DATA}")
-    kind: Literal["kaggle", "stand-in"] = "stand-in" if (folder / STANDIN_MARKER).is_file() else "kaggle"
+    kind: Literal["kaggle", "stand-in"] = (
+        "stand-in" if (folder / STANDIN_MARKER).is_file() else "kaggle"
+    )
     return DataSource(path=folder, kind=kind, origin=origin)
 
 
@@ -200,7 +205,9 @@ def _extract_missing(archive: Path, folder: Path) -> None:
                 with atomic_write(folder / name, "wb") as out, zf.open(member) as src:
                     shutil.copyfileobj(src, out, length=1 << 20)
     except (zipfile.BadZipFile, EOFError, zlib.error) as error:
-        raise DataError(archive, f"not a readable zip archive ({error}); download it again") from None
+        raise DataError(
+            archive, f"not a readable zip archive ({error}); download it again"
+        ) from None
 
 
 def kaggle_credentials_present() -> bool:

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..atomic import atomic_write
 from ..errors import DataError
-from .kaggle_csv import LookupTable, load_locations
 from ..keypoints import IMAGE_SIZE, NUM_TARGETS, SUBMISSION_COLUMNS
+from .kaggle_csv import LookupTable, load_locations
 
 MIN_LOCATION_PX = 0.0
 MAX_LOCATION_PX = float(IMAGE_SIZE)
@@ -33,7 +33,10 @@ _ROW_ID_COLUMN, _LOCATION_COLUMN = 1, 2
 
 
 def write_submission(
-    path: str | Path, lookup: LookupTable, image_ids: np.ndarray, predictions_px: np.ndarray
+    path: str | Path,
+    lookup: LookupTable,
+    image_ids: np.ndarray,
+    predictions_px: np.ndarray,
 ) -> int:
     """Write the submission for ``lookup`` from one prediction per test image; return the rows written.
 
@@ -54,9 +57,15 @@ def write_submission(
             f"expected image_ids of shape (M,) and predictions_px of shape (M, {NUM_TARGETS}), "
             f"got {image_ids.shape} and {predictions_px.shape}"
         )
-    locations = _clip(predictions_px[_prediction_rows(lookup, image_ids), lookup.target_indices()], lookup)
+    locations = _clip(
+        predictions_px[_prediction_rows(lookup, image_ids), lookup.target_indices()],
+        lookup,
+    )
     lines = [",".join(SUBMISSION_COLUMNS)]
-    lines += [f"{row_id},{location:.{_DECIMALS}f}" for row_id, location in zip(lookup.row_ids.tolist(), locations)]
+    lines += [
+        f"{row_id},{location:.{_DECIMALS}f}"
+        for row_id, location in zip(lookup.row_ids.tolist(), locations)
+    ]
     _write_atomically(Path(path), "\n".join(lines) + "\n")
     return len(locations)
 
@@ -73,7 +82,12 @@ def validate_submission(path: str | Path, lookup: LookupTable) -> None:
     expected = lookup.row_ids
     for row, (found, wanted) in enumerate(zip(row_ids.tolist(), expected.tolist())):
         if found != wanted:
-            raise _row_error(path, row, _ROW_ID_COLUMN, f"expected RowId {wanted} (row {row + 1} of the lookup table), found {found}")
+            raise _row_error(
+                path,
+                row,
+                _ROW_ID_COLUMN,
+                f"expected RowId {wanted} (row {row + 1} of the lookup table), found {found}",
+            )
     if len(row_ids) < len(expected):
         raise DataError(
             path,
@@ -82,7 +96,12 @@ def validate_submission(path: str | Path, lookup: LookupTable) -> None:
             line=len(row_ids) + 2,
         )
     if len(row_ids) > len(expected):
-        raise _row_error(path, len(expected), _ROW_ID_COLUMN, f"unexpected extra row (RowId {row_ids[len(expected)]}); the lookup table has {len(expected)} rows")
+        raise _row_error(
+            path,
+            len(expected),
+            _ROW_ID_COLUMN,
+            f"unexpected extra row (RowId {row_ids[len(expected)]}); the lookup table has {len(expected)} rows",
+        )
     _check_inside_the_image(path, locations)
 
 
@@ -107,7 +126,12 @@ def score_submission(submission_path: str | Path, solution_path: str | Path) -> 
         )
     if len(submitted_ids) > len(solution_ids):
         row = int(np.flatnonzero(~np.isin(submitted_ids, solution_ids))[0])
-        raise _row_error(submission_path, row, _ROW_ID_COLUMN, f"RowId {submitted_ids[row]} is not in {solution_path}")
+        raise _row_error(
+            submission_path,
+            row,
+            _ROW_ID_COLUMN,
+            f"RowId {submitted_ids[row]} is not in {solution_path}",
+        )
     return float(np.sqrt(np.mean((submitted[matched] - truth) ** 2)))
 
 
@@ -116,7 +140,9 @@ def _prediction_rows(lookup: LookupTable, image_ids: np.ndarray) -> np.ndarray:
     order = np.argsort(image_ids, kind="stable")
     repeated = np.flatnonzero(image_ids[order][1:] == image_ids[order][:-1])
     if repeated.size:
-        raise ValueError(f"ImageId {image_ids[order][repeated[0]]} has more than one row of predictions")
+        raise ValueError(
+            f"ImageId {image_ids[order][repeated[0]]} has more than one row of predictions"
+        )
     rows, found = _find(image_ids, lookup.image_ids)
     if not found.all():
         r = int(np.flatnonzero(~found)[0])
@@ -163,7 +189,13 @@ def _check_inside_the_image(path: str | Path, locations: np.ndarray) -> None:
 
 def _row_error(path: str | Path, row: int, column: int, message: str) -> DataError:
     """A :class:`DataError` for data row ``row`` (0-based; the header is line 1) of a ``RowId,Location`` file."""
-    return DataError(path, message, line=row + 2, column=column, column_name=SUBMISSION_COLUMNS[column - 1])
+    return DataError(
+        path,
+        message,
+        line=row + 2,
+        column=column,
+        column_name=SUBMISSION_COLUMNS[column - 1],
+    )
 
 
 def _write_atomically(path: Path, text: str) -> None:

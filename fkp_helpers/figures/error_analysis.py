@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ..keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS
-from ..metrics import squared_errors, rmse_per_keypoint_px, rmse_px
+from ..metrics import rmse_per_keypoint_px, rmse_px, squared_errors
 from .faces import as_faces
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,10 +25,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Side = Literal["left", "right", "centre"]
 
-SIDE_COLOURS: dict[Side, str] = {"left": "#ff8c1a", "right": "#2f9bff", "centre": "#ffffff"}
+SIDE_COLOURS: dict[Side, str] = {
+    "left": "#ff8c1a",
+    "right": "#2f9bff",
+    "centre": "#ffffff",
+}
 """Keypoint colours in :func:`plot_keypoint_sides`: the subject's left, right, and the middle of the face."""
 
-_SIDE_LABELS: dict[Side, str] = {"left": "subject's left", "right": "subject's right", "centre": "middle of the face"}
+_SIDE_LABELS: dict[Side, str] = {
+    "left": "subject's left",
+    "right": "subject's right",
+    "centre": "middle of the face",
+}
 
 
 def error_per_face_px(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -80,10 +88,18 @@ def plot_error_per_keypoint(
     """
     import matplotlib.pyplot as plt
 
-    models = {"model": predictions} if isinstance(predictions, np.ndarray) else dict(predictions)
+    models = (
+        {"model": predictions}
+        if isinstance(predictions, np.ndarray)
+        else dict(predictions)
+    )
     if not models:
-        raise ValueError("predictions: expected an (N, 30) array or a non-empty {name: (N, 30)} mapping")
-    per_keypoint = {name: rmse_per_keypoint_px(y_true, pred) for name, pred in models.items()}
+        raise ValueError(
+            "predictions: expected an (N, 30) array or a non-empty {name: (N, 30)} mapping"
+        )
+    per_keypoint = {
+        name: rmse_per_keypoint_px(y_true, pred) for name, pred in models.items()
+    }
     overall = {name: rmse_px(y_true, pred) for name, pred in models.items()}
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.0, 5.5))
@@ -98,8 +114,14 @@ def plot_error_per_keypoint(
         values = np.array([per_keypoint[name][k] for k in KEYPOINT_NAMES])
         offsets = positions - 0.4 + height * (m + 0.5)
         ax.barh(offsets, values, height=height * 0.9, color=colour)
-        label = f"overall {overall[name]:.2f} px" if single else f"{name}: overall {overall[name]:.2f} px"
-        ax.axvline(overall[name], color=colour, linestyle="--", linewidth=1.2, label=label)
+        label = (
+            f"overall {overall[name]:.2f} px"
+            if single
+            else f"{name}: overall {overall[name]:.2f} px"
+        )
+        ax.axvline(
+            overall[name], color=colour, linestyle="--", linewidth=1.2, label=label
+        )
         if single:
             for offset, value in zip(offsets, values):
                 if np.isfinite(value):
@@ -110,7 +132,13 @@ def plot_error_per_keypoint(
     ax.invert_yaxis()  # Kaggle's first keypoint on top
     ax.set_xlabel("RMSE (pixels)")
     ax.set_title(title if title is not None else "Error per keypoint")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(len(models), 3), fontsize=8, frameon=False)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=min(len(models), 3),
+        fontsize=8,
+        frameon=False,
+    )
     fig.tight_layout()
     return fig
 
@@ -118,7 +146,9 @@ def plot_error_per_keypoint(
 def keypoint_side(name: str) -> Side:
     """Which side of the face a keypoint's name puts it on: the subject's ``"left"``, ``"right"``, or ``"centre"``."""
     if name not in KEYPOINT_NAMES:
-        raise ValueError(f"unknown keypoint {name!r}; expected one of {', '.join(KEYPOINT_NAMES)}")
+        raise ValueError(
+            f"unknown keypoint {name!r}; expected one of {', '.join(KEYPOINT_NAMES)}"
+        )
     if "left" in name:
         return "left"
     if "right" in name:
@@ -149,18 +179,32 @@ def plot_keypoint_sides(
     faces = as_faces(images)
     points = np.asarray(keypoints, dtype=np.float64)
     if points.shape != (len(faces), NUM_TARGETS):
-        raise ValueError(f"keypoints: expected shape ({len(faces)}, {NUM_TARGETS}) in pixels, got {points.shape}")
+        raise ValueError(
+            f"keypoints: expected shape ({len(faces)}, {NUM_TARGETS}) in pixels, got {points.shape}"
+        )
     if titles is not None and len(titles) != len(faces):
-        raise ValueError(f"expected {len(faces)} titles (one per image), got {len(titles)}")
+        raise ValueError(
+            f"expected {len(faces)} titles (one per image), got {len(titles)}"
+        )
     if size <= 0:
         raise ValueError(f"size must be > 0 inches, got {size}")
 
     colours = [SIDE_COLOURS[keypoint_side(name)] for name in KEYPOINT_NAMES]
-    fig, axes = plt.subplots(1, len(faces), figsize=(len(faces) * size, size + 0.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(faces), figsize=(len(faces) * size, size + 0.6), squeeze=False
+    )
     vmax = 255 if faces.dtype == np.uint8 else 1.0
     for i, ax in enumerate(axes.flat):
         ax.imshow(faces[i], cmap="gray", vmin=0, vmax=vmax, interpolation="nearest")
-        ax.scatter(points[i, 0::2], points[i, 1::2], s=22, c=colours, edgecolors="black", linewidths=0.5, zorder=3)
+        ax.scatter(
+            points[i, 0::2],
+            points[i, 1::2],
+            s=22,
+            c=colours,
+            edgecolors="black",
+            linewidths=0.5,
+            zorder=3,
+        )
         ax.set_xlim(-0.5, IMAGE_SIZE - 0.5)
         ax.set_ylim(IMAGE_SIZE - 0.5, -0.5)
         ax.set_xticks([])
@@ -168,11 +212,27 @@ def plot_keypoint_sides(
         if titles is not None:
             ax.set_title(titles[i], fontsize=9)
     handles = [
-        Line2D([], [], linestyle="", marker="o", markersize=6, markerfacecolor=colour,
-               markeredgecolor="black", markeredgewidth=0.5, label=_SIDE_LABELS[side])
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker="o",
+            markersize=6,
+            markerfacecolor=colour,
+            markeredgecolor="black",
+            markeredgewidth=0.5,
+            label=_SIDE_LABELS[side],
+        )
         for side, colour in SIDE_COLOURS.items()
     ]
     fig.tight_layout()
-    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9, bbox_to_anchor=(0.5, 0.0))
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=3,
+        frameon=False,
+        fontsize=9,
+        bbox_to_anchor=(0.5, 0.0),
+    )
     fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.12))
     return fig

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..keypoints import FOUR_KEYPOINT_SOURCE, IMAGE_SIZE, KEYPOINT_NAMES, NUM_KEYPOINTS, NUM_TARGETS, keypoint_index
+from ..keypoints import (
+    FOUR_KEYPOINT_SOURCE,
+    IMAGE_SIZE,
+    KEYPOINT_NAMES,
+    NUM_KEYPOINTS,
+    NUM_TARGETS,
+    keypoint_index,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -57,7 +64,9 @@ def plot_faces(
 
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * size, nrows * size), squeeze=False
+    )
     vmax = 255 if faces.dtype == np.uint8 else 1.0
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -67,10 +76,24 @@ def plot_faces(
             continue
         ax.imshow(faces[i], cmap="gray", vmin=0, vmax=vmax, interpolation="nearest")
         if true is not None:
-            ax.scatter(true[i, 0::2], true[i, 1::2], s=10, c=TRUE_COLOUR, marker="o", linewidths=0, label="true")
+            ax.scatter(
+                true[i, 0::2],
+                true[i, 1::2],
+                s=10,
+                c=TRUE_COLOUR,
+                marker="o",
+                linewidths=0,
+                label="true",
+            )
         if guess is not None:
             ax.scatter(
-                guess[i, 0::2], guess[i, 1::2], s=14, c=PREDICTED_COLOUR, marker="x", linewidths=1.0, label="predicted"
+                guess[i, 0::2],
+                guess[i, 1::2],
+                s=14,
+                c=PREDICTED_COLOUR,
+                marker="x",
+                linewidths=1.0,
+                label="predicted",
             )
         ax.set_xlim(-0.5, IMAGE_SIZE - 0.5)
         ax.set_ylim(IMAGE_SIZE - 0.5, -0.5)
@@ -79,7 +102,15 @@ def plot_faces(
     fig.tight_layout()
     if true is not None and guess is not None:
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=8, bbox_to_anchor=(0.5, 0.0))
+        fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            ncol=2,
+            frameon=False,
+            fontsize=8,
+            bbox_to_anchor=(0.5, 0.0),
+        )
         fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.25 / nrows))
     return fig
 
@@ -103,18 +134,25 @@ def show_and_glue(fig: Figure, key: str) -> None:
     glue(key, fig, display=True)
     plt.close(fig)  # shown once, by glue: the inline backend must not show it again
 
+
 def as_faces(images: np.ndarray) -> np.ndarray:
     """``(n, 96, 96)`` uint8 or float images from ``(n, 96, 96)`` or ``(n, 96, 96, 1)``."""
     faces = np.asarray(images)
     if faces.ndim == 4 and faces.shape[-1] == 1:
         faces = faces[..., 0]
-    if faces.ndim != 3 or faces.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or len(faces) == 0:
+    if (
+        faces.ndim != 3
+        or faces.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE)
+        or len(faces) == 0
+    ):
         raise ValueError(
             f"images: expected shape (n, {IMAGE_SIZE}, {IMAGE_SIZE}) or (n, {IMAGE_SIZE}, {IMAGE_SIZE}, 1) "
             f"with n >= 1, got {np.shape(images)}"
         )
     if faces.dtype != np.uint8 and not np.issubdtype(faces.dtype, np.floating):
-        raise ValueError(f"images: expected uint8 (0-255) or floats in [0, 1], got dtype {faces.dtype}")
+        raise ValueError(
+            f"images: expected uint8 (0-255) or floats in [0, 1], got dtype {faces.dtype}"
+        )
     return faces
 
 
@@ -123,7 +161,9 @@ def _as_keypoints(values: np.ndarray | None, n: int, name: str) -> np.ndarray | 
         return None
     points = np.asarray(values, dtype=np.float64)
     if points.shape != (n, NUM_TARGETS):
-        raise ValueError(f"{name}: expected shape ({n}, {NUM_TARGETS}) in pixels, got {points.shape}")
+        raise ValueError(
+            f"{name}: expected shape ({n}, {NUM_TARGETS}) in pixels, got {points.shape}"
+        )
     return points
 
 
@@ -134,7 +174,9 @@ MISSING_COLOUR = "#e9ecef"  # missing keypoints (mask cells)
 FOUR_SOURCE_COLOUR = "#e07a1f"  # the keypoints that both of Kaggle's sources label
 
 
-def plot_labelled_counts(keypoints: np.ndarray, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+def plot_labelled_counts(
+    keypoints: np.ndarray, *, ax: Axes | None = None, title: str | None = None
+) -> Figure:
     """A horizontal bar per keypoint: in how many rows it is labelled; returns the ``Figure``.
 
     - ``keypoints``: ``(n, 30)`` in pixels, Kaggle's column order, NaN where missing
@@ -148,11 +190,20 @@ def plot_labelled_counts(keypoints: np.ndarray, *, ax: Axes | None = None, title
     n = len(labelled)
     counts = labelled.sum(axis=0)
     fig, ax = _figure_and_axes(ax, (8.0, 5.0))
-    colours = [FOUR_SOURCE_COLOUR if name in FOUR_KEYPOINT_SOURCE else LABELLED_COLOUR for name in KEYPOINT_NAMES]
+    colours = [
+        FOUR_SOURCE_COLOUR if name in FOUR_KEYPOINT_SOURCE else LABELLED_COLOUR
+        for name in KEYPOINT_NAMES
+    ]
     positions = np.arange(NUM_KEYPOINTS)
     ax.barh(positions, counts, color=colours, height=0.7)
     for position, count in zip(positions, counts):
-        ax.text(count + 0.01 * n, position, f"{count} ({100 * count / n:.1f} %)", va="center", fontsize=9)
+        ax.text(
+            count + 0.01 * n,
+            position,
+            f"{count} ({100 * count / n:.1f} %)",
+            va="center",
+            fontsize=9,
+        )
     ax.axvline(n, color="0.4", linestyle="--", linewidth=1)
     ax.set_yticks(positions, KEYPOINT_NAMES, fontsize=9)
     ax.invert_yaxis()  # Kaggle's first keypoint on top
@@ -164,7 +215,9 @@ def plot_labelled_counts(keypoints: np.ndarray, *, ax: Axes | None = None, title
     ax.legend(
         handles=[
             Patch(color=FOUR_SOURCE_COLOUR, label="labelled by both sources"),
-            Patch(color=LABELLED_COLOUR, label="labelled by the 15-keypoint source only"),
+            Patch(
+                color=LABELLED_COLOUR, label="labelled by the 15-keypoint source only"
+            ),
         ],
         loc="center right",
         fontsize=9,
@@ -175,7 +228,11 @@ def plot_labelled_counts(keypoints: np.ndarray, *, ax: Axes | None = None, title
 
 
 def plot_labelled_mask(
-    keypoints: np.ndarray, *, max_columns: int = 400, ax: Axes | None = None, title: str | None = None
+    keypoints: np.ndarray,
+    *,
+    max_columns: int = 400,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Which keypoint is labelled in which row, as an image; returns the ``Figure``.
 
@@ -189,16 +246,27 @@ def plot_labelled_mask(
     - ``ax``: draw into these axes instead of a new ``(8, 4)``-inch figure.
     """
     labelled = _labelled_keypoints(keypoints)
-    if isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns < 1:
-        raise ValueError(f"max_columns must be a whole number >= 1, got {max_columns!r}")
+    if (
+        isinstance(max_columns, bool)
+        or not isinstance(max_columns, (int, np.integer))
+        or max_columns < 1
+    ):
+        raise ValueError(
+            f"max_columns must be a whole number >= 1, got {max_columns!r}"
+        )
     n = len(labelled)
     starts = np.linspace(0, n, min(n, max_columns) + 1).astype(np.int64)[:-1]
-    shares = np.add.reduceat(labelled.astype(np.float64), starts, axis=0) / np.diff(np.append(starts, n))[:, None]
+    shares = (
+        np.add.reduceat(labelled.astype(np.float64), starts, axis=0)
+        / np.diff(np.append(starts, n))[:, None]
+    )
     fig, ax = _figure_and_axes(ax, (8.0, 4.0))
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.patches import Patch
 
-    cmap = LinearSegmentedColormap.from_list("missing_to_labelled", [MISSING_COLOUR, LABELLED_COLOUR])
+    cmap = LinearSegmentedColormap.from_list(
+        "missing_to_labelled", [MISSING_COLOUR, LABELLED_COLOUR]
+    )
     ax.imshow(
         shares.T,
         cmap=cmap,
@@ -210,9 +278,14 @@ def plot_labelled_mask(
     )
     ax.set_yticks(np.arange(NUM_KEYPOINTS), KEYPOINT_NAMES, fontsize=9)
     ax.set_xlabel("row of the file")
-    ax.set_title(title if title is not None else "Labelled and missing keypoints, row by row")
+    ax.set_title(
+        title if title is not None else "Labelled and missing keypoints, row by row"
+    )
     ax.legend(
-        handles=[Patch(color=LABELLED_COLOUR, label="labelled"), Patch(color=MISSING_COLOUR, label="missing")],
+        handles=[
+            Patch(color=LABELLED_COLOUR, label="labelled"),
+            Patch(color=MISSING_COLOUR, label="missing"),
+        ],
         loc="upper right",
         bbox_to_anchor=(1.0, -0.08),
         ncol=2,
@@ -224,7 +297,11 @@ def plot_labelled_mask(
 
 
 def plot_named_keypoints(
-    image: np.ndarray, keypoints: np.ndarray, *, ax: Axes | None = None, title: str | None = None
+    image: np.ndarray,
+    keypoints: np.ndarray,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Figure:
     """One face with each labelled keypoint's name beside it; returns the ``Figure``.
 
@@ -237,20 +314,38 @@ def plot_named_keypoints(
       both sides; without ``ax`` the figure is ``(8, 5)`` inches.
     """
     face = as_faces(np.asarray(image)[np.newaxis])[0]
-    points = _as_keypoints(np.asarray(keypoints)[np.newaxis], 1, "keypoints")[0].reshape(NUM_KEYPOINTS, 2)
+    points = _as_keypoints(np.asarray(keypoints)[np.newaxis], 1, "keypoints")[
+        0
+    ].reshape(NUM_KEYPOINTS, 2)
     shown = [k for k in range(NUM_KEYPOINTS) if np.isfinite(points[k]).all()]
     if ax is None:
         fig, ax = _figure_and_axes(None, (8.0, 4.6))
         fig.subplots_adjust(left=0.24, right=0.76, top=0.93, bottom=0.02)
     else:
         fig = ax.figure
-    ax.imshow(face, cmap="gray", vmin=0, vmax=255 if face.dtype == np.uint8 else 1.0, interpolation="nearest")
-    ax.scatter(points[shown, 0], points[shown, 1], s=18, c=TRUE_COLOUR, edgecolors="black", linewidths=0.5, zorder=3)
+    ax.imshow(
+        face,
+        cmap="gray",
+        vmin=0,
+        vmax=255 if face.dtype == np.uint8 else 1.0,
+        interpolation="nearest",
+    )
+    ax.scatter(
+        points[shown, 0],
+        points[shown, 1],
+        s=18,
+        c=TRUE_COLOUR,
+        edgecolors="black",
+        linewidths=0.5,
+        zorder=3,
+    )
     by_x = sorted(shown, key=lambda k: points[k, 0])
     half = len(by_x) // 2
     for side, column in (("left", by_x[:half]), ("right", by_x[half:])):
         column = sorted(column, key=lambda k: points[k, 1])
-        wanted = [1 - (points[k, 1] + 0.5) / IMAGE_SIZE for k in column]  # beside the point, in axes fraction
+        wanted = [
+            1 - (points[k, 1] + 0.5) / IMAGE_SIZE for k in column
+        ]  # beside the point, in axes fraction
         label_x = -0.04 if side == "left" else 1.04
         heights = _untangled(points[column], label_x, _spread_out(wanted, gap=0.07))
         for k, height in zip(column, heights):
@@ -262,7 +357,13 @@ def plot_named_keypoints(
                 ha="right" if side == "left" else "left",
                 va="center",
                 fontsize=9,
-                arrowprops={"arrowstyle": "-", "color": "#0077b6", "linewidth": 0.8, "shrinkA": 1, "shrinkB": 3},
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": "#0077b6",
+                    "linewidth": 0.8,
+                    "shrinkA": 1,
+                    "shrinkB": 3,
+                },
                 annotation_clip=False,
             )
     ax.set_xlim(-0.5, IMAGE_SIZE - 0.5)
@@ -275,7 +376,11 @@ def plot_named_keypoints(
 
 
 def plot_mean_shape(
-    images: np.ndarray, keypoints: np.ndarray, *, ax: Axes | None = None, title: str | None = None
+    images: np.ndarray,
+    keypoints: np.ndarray,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Figure:
     """The average face: mean image, mean keypoints and their ±1 std ellipses; returns the ``Figure``.
 
@@ -292,7 +397,13 @@ def plot_mean_shape(
     from matplotlib.patches import Ellipse
 
     vmax = 255 if faces.dtype == np.uint8 else 1.0
-    ax.imshow(faces.mean(axis=0, dtype=np.float64), cmap="gray", vmin=0, vmax=vmax, interpolation="nearest")
+    ax.imshow(
+        faces.mean(axis=0, dtype=np.float64),
+        cmap="gray",
+        vmin=0,
+        vmax=vmax,
+        interpolation="nearest",
+    )
     means = np.full((NUM_KEYPOINTS, 2), np.nan)
     for k in range(NUM_KEYPOINTS):
         xy = points[:, 2 * k : 2 * k + 2]
@@ -303,19 +414,52 @@ def plot_mean_shape(
         if len(xy) < 2:
             continue
         variances, axes = np.linalg.eigh(np.cov(xy, rowvar=False))
-        angle = np.degrees(np.arctan2(axes[1, 1], axes[0, 1]))  # direction of the larger spread
+        angle = np.degrees(
+            np.arctan2(axes[1, 1], axes[0, 1])
+        )  # direction of the larger spread
         width, height = 2 * np.sqrt(np.maximum(variances[::-1], 0.0))
         ax.add_patch(
-            Ellipse(tuple(means[k]), width, height, angle=angle, fill=False, edgecolor=FOUR_SOURCE_COLOUR, linewidth=1)
+            Ellipse(
+                tuple(means[k]),
+                width,
+                height,
+                angle=angle,
+                fill=False,
+                edgecolor=FOUR_SOURCE_COLOUR,
+                linewidth=1,
+            )
         )
-    ax.scatter(means[:, 0], means[:, 1], s=14, c=TRUE_COLOUR, edgecolors="black", linewidths=0.4, zorder=3)
+    ax.scatter(
+        means[:, 0],
+        means[:, 1],
+        s=14,
+        c=TRUE_COLOUR,
+        edgecolors="black",
+        linewidths=0.4,
+        zorder=3,
+    )
     from matplotlib.lines import Line2D
 
     ax.legend(
         handles=[
-            Line2D([], [], linestyle="", marker="o", markersize=5, markerfacecolor=TRUE_COLOUR,
-                   markeredgecolor="black", markeredgewidth=0.4, label="mean position"),
-            Line2D([], [], color=FOUR_SOURCE_COLOUR, linewidth=1, label="±1 standard deviation"),
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markersize=5,
+                markerfacecolor=TRUE_COLOUR,
+                markeredgecolor="black",
+                markeredgewidth=0.4,
+                label="mean position",
+            ),
+            Line2D(
+                [],
+                [],
+                color=FOUR_SOURCE_COLOUR,
+                linewidth=1,
+                label="±1 standard deviation",
+            ),
         ],
         loc="lower left",
         fontsize=8,
@@ -346,7 +490,9 @@ def plot_keypoint_spread(
     """
     points = np.asarray(keypoints, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != NUM_TARGETS:
-        raise ValueError(f"keypoints: expected shape (n, {NUM_TARGETS}) in pixels, got {points.shape}")
+        raise ValueError(
+            f"keypoints: expected shape (n, {NUM_TARGETS}) in pixels, got {points.shape}"
+        )
     indices = [keypoint_index(name) for name in names]
     if not indices:
         raise ValueError("names: expected at least one keypoint name")
@@ -354,8 +500,18 @@ def plot_keypoint_spread(
     for colour, k in enumerate(indices):
         xy = points[:, 2 * k : 2 * k + 2]
         xy = xy[np.isfinite(xy).all(axis=1)]
-        ax.scatter(xy[:, 0], xy[:, 1], s=2, alpha=0.15, color=f"C{colour}", linewidths=0, rasterized=True)
-        ax.scatter([], [], s=12, color=f"C{colour}", label=f"{KEYPOINT_NAMES[k]} ({len(xy)})")
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=2,
+            alpha=0.15,
+            color=f"C{colour}",
+            linewidths=0,
+            rasterized=True,
+        )
+        ax.scatter(
+            [], [], s=12, color=f"C{colour}", label=f"{KEYPOINT_NAMES[k]} ({len(xy)})"
+        )
     ax.set_xlim(-0.5, IMAGE_SIZE - 0.5)
     ax.set_ylim(IMAGE_SIZE - 0.5, -0.5)
     ax.set_aspect("equal")
@@ -373,7 +529,9 @@ def _labelled_keypoints(keypoints: np.ndarray) -> np.ndarray:
     """
     points = np.asarray(keypoints, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != NUM_TARGETS or len(points) == 0:
-        raise ValueError(f"keypoints: expected shape (n, {NUM_TARGETS}) with n >= 1, got {points.shape}")
+        raise ValueError(
+            f"keypoints: expected shape (n, {NUM_TARGETS}) with n >= 1, got {points.shape}"
+        )
     return np.isfinite(points[:, 0::2]) & np.isfinite(points[:, 1::2])
 
 
@@ -427,7 +585,9 @@ def _untangled(points: np.ndarray, label_x: float, heights: list[float]) -> list
     return result
 
 
-def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+def _figure_and_axes(
+    ax: Axes | None, figsize: tuple[float, float]
+) -> tuple[Figure, Axes]:
     """``ax`` and its figure, or a new figure of ``figsize`` inches with one axes."""
     if ax is not None:
         return ax.figure, ax

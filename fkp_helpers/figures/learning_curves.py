@@ -65,13 +65,22 @@ def read_history(source: HistorySource) -> pd.DataFrame:
     elif isinstance(source, Mapping):
         lengths = {key: len(values) for key, values in source.items()}
         if len(set(lengths.values())) > 1:
-            raise ValueError(f"history: every key needs one value per epoch, got lengths {lengths}")
-        table, first_epoch = pd.DataFrame({key: list(values) for key, values in source.items()}), 0
+            raise ValueError(
+                f"history: every key needs one value per epoch, got lengths {lengths}"
+            )
+        table, first_epoch = (
+            pd.DataFrame({key: list(values) for key, values in source.items()}),
+            0,
+        )
     else:
-        raise TypeError(f"history: expected a run folder, a CSV path, a DataFrame or a dict, got {type(source).__name__}")
+        raise TypeError(
+            f"history: expected a run folder, a CSV path, a DataFrame or a dict, got {type(source).__name__}"
+        )
     missing = [name for name in REQUIRED_COLUMNS if name not in table.columns]
     if missing:
-        raise ValueError(f"history: expected columns {', '.join(REQUIRED_COLUMNS)}; missing {', '.join(missing)}")
+        raise ValueError(
+            f"history: expected columns {', '.join(REQUIRED_COLUMNS)}; missing {', '.join(missing)}"
+        )
     if len(table) == 0:
         raise ValueError("history: no epochs recorded")
     if "epoch" not in table.columns:
@@ -103,7 +112,10 @@ def history_table(source: HistorySource, *, every: int = 1) -> pd.DataFrame:
         "Valid loss": shown["val_loss"].round(6),
         "Train / Val": (shown["loss"] / shown["val_loss"]).round(6),
     }
-    for name, column in (("Train RMSE (px)", "rmse_px"), ("Valid RMSE (px)", "val_rmse_px")):
+    for name, column in (
+        ("Train RMSE (px)", "rmse_px"),
+        ("Valid RMSE (px)", "val_rmse_px"),
+    ):
         if column in shown.columns:
             columns[name] = shown[column].round(3)
     return pd.DataFrame(columns).reset_index(drop=True)
@@ -136,7 +148,13 @@ def plot_learning_curves(
     if table[valid_column].notna().any():
         best = table[valid_column].idxmin()
         best_epoch, best_value = int(epochs[best]), float(table[valid_column][best])
-        ax.plot(best_epoch, best_value, "o", color="C1", label=f"best valid: epoch {best_epoch}")
+        ax.plot(
+            best_epoch,
+            best_value,
+            "o",
+            color="C1",
+            label=f"best valid: epoch {best_epoch}",
+        )
     _finish(ax, metric, log_y=log_y, log_x=log_x, title=title)
     return fig
 
@@ -165,8 +183,16 @@ def compare_learning_curves(
         table = read_history(history)
         train_column, valid_column = _metric_columns(table, metric)
         colour = f"C{i % 10}"
-        ax.plot(table["epoch"], table[valid_column], color=colour, label=f"{label}: valid")
-        ax.plot(table["epoch"], table[train_column], color=colour, linestyle="--", label=f"{label}: train")
+        ax.plot(
+            table["epoch"], table[valid_column], color=colour, label=f"{label}: valid"
+        )
+        ax.plot(
+            table["epoch"],
+            table[train_column],
+            color=colour,
+            linestyle="--",
+            label=f"{label}: train",
+        )
     _finish(ax, metric, log_y=log_y, log_x=log_x, title=title)
     return fig
 
@@ -180,21 +206,38 @@ def _read_history_csv(path: Path) -> pd.DataFrame:
         with file.open(newline="", encoding="utf-8") as handle:
             lines = list(csv.reader(handle))
     except FileNotFoundError:
-        raise DataError(file, "missing; expected a run folder written by fkp_helpers.nn.training.train") from None
+        raise DataError(
+            file,
+            "missing; expected a run folder written by fkp_helpers.nn.training.train",
+        ) from None
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise DataError(file, f"not a readable CSV file ({error})") from None
     if not lines:
-        raise DataError(file, f"empty; expected a header line naming epoch, {', '.join(REQUIRED_COLUMNS)}", line=1)
+        raise DataError(
+            file,
+            f"empty; expected a header line naming epoch, {', '.join(REQUIRED_COLUMNS)}",
+            line=1,
+        )
     header, rows = lines[0], lines[1:]
     for name in REQUIRED_COLUMNS:
         if name not in header:
-            raise DataError(file, f"expected a column {name!r} in the header, found {', '.join(header)}", line=1)
+            raise DataError(
+                file,
+                f"expected a column {name!r} in the header, found {', '.join(header)}",
+                line=1,
+            )
     if not rows:
-        raise DataError(file, "no epochs: expected at least one row after the header", line=2)
+        raise DataError(
+            file, "no epochs: expected at least one row after the header", line=2
+        )
     values: dict[str, list[float]] = {name: [] for name in header}
     for line_number, row in enumerate(rows, start=2):
         if len(row) != len(header):
-            raise DataError(file, f"expected {len(header)} fields, found {len(row)}", line=line_number)
+            raise DataError(
+                file,
+                f"expected {len(header)} fields, found {len(row)}",
+                line=line_number,
+            )
         for column, (name, text) in enumerate(zip(header, row, strict=True), start=1):
             values[name].append(_number(text, file, line_number, column, name))
     table = pd.DataFrame(values)
@@ -211,7 +254,13 @@ def _number(text: str, file: Path, line: int, column: int, name: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise DataError(file, f"expected a number, found {text!r}", line=line, column=column, column_name=name) from None
+        raise DataError(
+            file,
+            f"expected a number, found {text!r}",
+            line=line,
+            column=column,
+            column_name=name,
+        ) from None
 
 
 def _numbered(table: pd.DataFrame, *, add: int) -> pd.DataFrame:
@@ -224,10 +273,14 @@ def _numbered(table: pd.DataFrame, *, add: int) -> pd.DataFrame:
 
 def _metric_columns(table: pd.DataFrame, metric: str) -> tuple[str, str]:
     train_column, valid_column = metric, f"val_{metric}"
-    missing = [name for name in (train_column, valid_column) if name not in table.columns]
+    missing = [
+        name for name in (train_column, valid_column) if name not in table.columns
+    ]
     if missing:
         logged = ", ".join(name for name in table.columns if name != "epoch")
-        raise ValueError(f"metric {metric!r}: the history has no {', '.join(missing)} (it logged {logged})")
+        raise ValueError(
+            f"metric {metric!r}: the history has no {', '.join(missing)} (it logged {logged})"
+        )
     return train_column, valid_column
 
 
@@ -240,14 +293,18 @@ def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
     return ax.figure, ax
 
 
-def _finish(ax: Axes, metric: str, *, log_y: bool, log_x: bool, title: str | None) -> None:
+def _finish(
+    ax: Axes, metric: str, *, log_y: bool, log_x: bool, title: str | None
+) -> None:
     """Axis labels, scales with plain-number ticks, grid, legend and title, shared by both plots."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
     if log_y:
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: _minor_log_label(ax, value)))
+        ax.yaxis.set_minor_formatter(
+            FuncFormatter(lambda value, _: _minor_log_label(ax, value))
+        )
     if log_x:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 FLOAT32 = "float32"
@@ -67,7 +67,11 @@ class DevicePlan:
 
 
 def plan_devices(
-    gpu_names: Sequence[str], *, use_gpu: bool = True, cpu_bfloat16: bool = False, mixed_precision: bool = True
+    gpu_names: Sequence[str],
+    *,
+    use_gpu: bool = True,
+    cpu_bfloat16: bool = False,
+    mixed_precision: bool = True,
 ) -> DevicePlan:
     """The plan for a machine with these GPUs (names as TensorFlow reports them).
 
@@ -81,7 +85,11 @@ def plan_devices(
         policy = MIXED_BFLOAT16 if cpu_bfloat16 and mixed_precision else FLOAT32
         return DevicePlan(kind="cpu", gpu_names=(), dtype_policy=policy)
     kind: Literal["gpu", "multi-gpu"] = "gpu" if len(gpus) == 1 else "multi-gpu"
-    return DevicePlan(kind=kind, gpu_names=gpus, dtype_policy=MIXED_FLOAT16 if mixed_precision else FLOAT32)
+    return DevicePlan(
+        kind=kind,
+        gpu_names=gpus,
+        dtype_policy=MIXED_FLOAT16 if mixed_precision else FLOAT32,
+    )
 
 
 def detect_plan(*, use_gpu: bool = True, mixed_precision: bool = True) -> DevicePlan:
@@ -92,12 +100,20 @@ def detect_plan(*, use_gpu: bool = True, mixed_precision: bool = True) -> Device
         details = tf.config.experimental.get_device_details(device)
         names.append(str(details.get("device_name", device.name)))
     cpu_bfloat16 = cpu_has_bfloat16() and onednn_enabled()
-    return plan_devices(names, use_gpu=use_gpu, cpu_bfloat16=cpu_bfloat16, mixed_precision=mixed_precision)
+    return plan_devices(
+        names,
+        use_gpu=use_gpu,
+        cpu_bfloat16=cpu_bfloat16,
+        mixed_precision=mixed_precision,
+    )
 
 
 def onednn_enabled() -> bool:
     """False when ``TF_ENABLE_ONEDNN_OPTS`` switches TensorFlow's oneDNN CPU kernels off ("0" or "false")."""
-    return os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1").strip().lower() not in ("0", "false")
+    return os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1").strip().lower() not in (
+        "0",
+        "false",
+    )
 
 
 def cpu_has_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
@@ -106,7 +122,12 @@ def cpu_has_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    flags = {flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[-1].split()}
+    flags = {
+        flag
+        for line in text.splitlines()
+        if line.startswith("flags")
+        for flag in line.split(":", 1)[-1].split()
+    }
     return any(flag in flags for flag in BFLOAT16_CPU_FLAGS)
 
 

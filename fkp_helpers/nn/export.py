@@ -59,7 +59,6 @@ MAX_DIFFERENCE_PX = 0.1
 """The most the two exported files' keypoints may differ by, in pixels."""
 
 
-
 @dataclass(frozen=True)
 class ExportedFiles:
     """The two files :func:`export_run` wrote, and their sizes in bytes."""
@@ -84,25 +83,33 @@ def serving_model(run: TrainedRun) -> keras.Model:
     """
     spec = run.spec
     images = keras.Input(shape=INPUT_SHAPE, dtype="float32", name="image")
-    keypoints = keras.layers.Rescaling(spec.scaling.scale, offset=spec.scaling.offset, name="to_pixels")(
-        run.model(images)
-    )
+    keypoints = keras.layers.Rescaling(
+        spec.scaling.scale, offset=spec.scaling.offset, name="to_pixels"
+    )(run.model(images))
     if run.config.flip:
         mirrored = keras.ops.flip(images, axis=2)
         from_mirror = keras.layers.Rescaling(
             spec.scaling.scale, offset=spec.scaling.offset, name="mirror_to_pixels"
         )(run.model(mirrored))
-        keypoints = keras.layers.Average(name="flip_average")([keypoints, _mirror_keypoints(from_mirror)])
-    return keras.Model(images, keypoints, name=f"{spec.name.replace('-', '_')}_keypoints_px")
+        keypoints = keras.layers.Average(name="flip_average")(
+            [keypoints, _mirror_keypoints(from_mirror)]
+        )
+    return keras.Model(
+        images, keypoints, name=f"{spec.name.replace('-', '_')}_keypoints_px"
+    )
 
 
 def _mirror_keypoints(keypoints_px: keras.KerasTensor) -> keras.KerasTensor:
     """Keypoints ``(N, 30)`` px of a mirrored image → those of the original: pairs swapped, ``x → 95 − x``."""
-    swapped = keras.ops.take(keypoints_px, np.asarray(flip_permutation(), dtype="int32"), axis=1)
+    swapped = keras.ops.take(
+        keypoints_px, np.asarray(flip_permutation(), dtype="int32"), axis=1
+    )
     return keras.ops.where(X_COLUMNS, float(IMAGE_SIZE - 1) - swapped, swapped)
 
 
-def export_run(run_dir: str | Path, out_dir: str | Path, *, float16: bool = False) -> ExportedFiles:
+def export_run(
+    run_dir: str | Path, out_dir: str | Path, *, float16: bool = False
+) -> ExportedFiles:
     """Write ``out_dir/keypoints.keras`` and ``out_dir/keypoints.tflite`` for the run in ``run_dir``.
 
     Both hold :func:`serving_model`: images ``(N, 96, 96, 1)`` float32 in
@@ -114,11 +121,17 @@ def export_run(run_dir: str | Path, out_dir: str | Path, *, float16: bool = Fals
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise RunError("exists and is not a folder", path=out_dir, fix="name a folder to export into")
+        raise RunError(
+            "exists and is not a folder",
+            path=out_dir,
+            fix="name a folder to export into",
+        )
     model = serving_model(load_run(run_dir))
     flatbuffer = tflite_flatbuffer(model, quantization="float16" if float16 else "none")
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = ExportedFiles(keras_path=out_dir / KERAS_FILE, tflite_path=out_dir / TFLITE_FILE)
+    files = ExportedFiles(
+        keras_path=out_dir / KERAS_FILE, tflite_path=out_dir / TFLITE_FILE
+    )
     save_model_atomically(model, files.keras_path)
     with atomic_write(files.tflite_path, "wb") as out:
         out.write(flatbuffer)
@@ -129,14 +142,18 @@ Quantization = Literal["none", "float16", "dynamic-range"]
 """TFLite weights: float32; float16 (widened to float32 when loaded); int8 with activations quantised on the fly."""
 
 
-def tflite_flatbuffer(model: keras.Model, *, quantization: Quantization = "none") -> bytes:
+def tflite_flatbuffer(
+    model: keras.Model, *, quantization: Quantization = "none"
+) -> bytes:
     """``model`` converted to a TFLite flatbuffer, via a SavedModel in a temporary folder.
 
     ``quantization`` (see :data:`Quantization`) sets how the weights are stored.
     The converter's native log lines are kept off stderr; a failed conversion still raises.
     """
     if quantization not in ("none", "float16", "dynamic-range"):
-        raise ValueError(f"quantization must be 'none', 'float16' or 'dynamic-range', got {quantization!r}")
+        raise ValueError(
+            f"quantization must be 'none', 'float16' or 'dynamic-range', got {quantization!r}"
+        )
     with tempfile.TemporaryDirectory(prefix="fkp-export-") as folder:
         saved_model = str(Path(folder) / "saved_model")
         with stderr_file_descriptor_silenced():
@@ -169,15 +186,26 @@ class TFLiteKeypoints:
             raise RunError(str(error.strerror or error), path=self.path) from None
         try:
             with warnings.catch_warnings(), stderr_file_descriptor_silenced():
-                warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated", category=UserWarning)
-                self._interpreter = tf.lite.Interpreter(model_content=self._content, num_threads=num_threads)
+                warnings.filterwarnings(
+                    "ignore",
+                    message=".*tf.lite.Interpreter is deprecated",
+                    category=UserWarning,
+                )
+                self._interpreter = tf.lite.Interpreter(
+                    model_content=self._content, num_threads=num_threads
+                )
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as error:
             reason = " ".join(str(error).split())[:200]
-            raise RunError(f"not a readable TFLite model ({reason})", path=self.path) from None
+            raise RunError(
+                f"not a readable TFLite model ({reason})", path=self.path
+            ) from None
         self._input = self._interpreter.get_input_details()[0]
         self._output = self._interpreter.get_output_details()[0]
-        if tuple(self._input["shape_signature"][1:]) != INPUT_SHAPE or self._output["shape"][-1] != NUM_TARGETS:
+        if (
+            tuple(self._input["shape_signature"][1:]) != INPUT_SHAPE
+            or self._output["shape"][-1] != NUM_TARGETS
+        ):
             raise RunError(
                 f"not a keypoints model (input {self._input['shape_signature']}, output {self._output['shape']})",
                 path=self.path,
@@ -196,13 +224,19 @@ class TFLiteKeypoints:
         """
         images = np.ascontiguousarray(images, dtype=np.float32)
         if images.ndim != 4 or images.shape[1:] != INPUT_SHAPE:
-            raise ValueError(f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}")
+            raise ValueError(
+                f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}"
+            )
         if len(images) == 0:
             return np.empty((0, NUM_TARGETS), dtype=np.float32)
         if len(images) != self._batch:
-            self._interpreter.resize_tensor_input(self._input["index"], list(images.shape), strict=True)
+            self._interpreter.resize_tensor_input(
+                self._input["index"], list(images.shape), strict=True
+            )
             self._interpreter.allocate_tensors()
             self._batch = len(images)
         self._interpreter.set_tensor(self._input["index"], images)
         self._interpreter.invoke()
-        return np.array(self._interpreter.get_tensor(self._output["index"]), dtype=np.float32)
+        return np.array(
+            self._interpreter.get_tensor(self._output["index"]), dtype=np.float32
+        )

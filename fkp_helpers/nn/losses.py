@@ -22,7 +22,9 @@ _SMALLEST_MSE = 1e-12
 """Floor under the mean before the square root, so that ``sqrt`` never sees 0 (infinite slope)."""
 
 
-def masked_squared_errors(y_true: tf.Tensor, y_pred: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def masked_squared_errors(
+    y_true: tf.Tensor, y_pred: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Squared errors (0 where ``y_true`` is NaN) and the 0/1 mask of labelled values, both float32 like ``y_true``."""
     y_true = tf.cast(y_true, tf.float32)
     y_pred = tf.cast(y_pred, tf.float32)
@@ -73,13 +75,22 @@ class MaskedRMSEPixels(keras.metrics.Metric):
     (``TargetScaling.scale``: 48 for ``(y - 48) / 48``, 96 for ``y / 96``).
     """
 
-    def __init__(self, pixels_per_unit: float = 1.0, name: str = "rmse_px", **kwargs: Any) -> None:
+    def __init__(
+        self, pixels_per_unit: float = 1.0, name: str = "rmse_px", **kwargs: Any
+    ) -> None:
         super().__init__(name=name, **kwargs)
         self.pixels_per_unit = float(pixels_per_unit)
-        self.sum_squared = self.add_variable(shape=(), initializer="zeros", name="sum_squared")
+        self.sum_squared = self.add_variable(
+            shape=(), initializer="zeros", name="sum_squared"
+        )
         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
 
-    def update_state(self, y_true: tf.Tensor, y_pred: tf.Tensor, sample_weight: tf.Tensor | None = None) -> None:
+    def update_state(
+        self,
+        y_true: tf.Tensor,
+        y_pred: tf.Tensor,
+        sample_weight: tf.Tensor | None = None,
+    ) -> None:
         if sample_weight is not None:
             raise ValueError("MaskedRMSEPixels does not take sample weights")
         squared, labelled = masked_squared_errors(y_true, y_pred)
@@ -87,7 +98,10 @@ class MaskedRMSEPixels(keras.metrics.Metric):
         self.count.assign_add(tf.reduce_sum(labelled))
 
     def result(self) -> tf.Tensor:
-        return tf.sqrt(self.sum_squared / tf.maximum(self.count, 1.0)) * self.pixels_per_unit
+        return (
+            tf.sqrt(self.sum_squared / tf.maximum(self.count, 1.0))
+            * self.pixels_per_unit
+        )
 
     def reset_state(self) -> None:
         self.sum_squared.assign(0.0)

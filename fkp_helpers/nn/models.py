@@ -115,17 +115,34 @@ def build_seed_cnn(dtype_policy: str = "float32") -> keras.Model:
 
     def conv(filters: int, size: int, name: str) -> keras.layers.Layer:
         return keras.layers.Conv2D(
-            filters, size, padding="valid", activation="relu", kernel_initializer=weights(),
-            bias_initializer=biases(), name=name, dtype=dtype_policy,
+            filters,
+            size,
+            padding="valid",
+            activation="relu",
+            kernel_initializer=weights(),
+            bias_initializer=biases(),
+            name=name,
+            dtype=dtype_policy,
         )
 
     def pool(name: str) -> keras.layers.Layer:
-        return keras.layers.MaxPooling2D(2, padding="same", name=name, dtype=dtype_policy)
+        return keras.layers.MaxPooling2D(
+            2, padding="same", name=name, dtype=dtype_policy
+        )
 
-    def dense(units: int, name: str, activation: str | None = "relu", dtype: str = dtype_policy) -> keras.layers.Layer:
+    def dense(
+        units: int,
+        name: str,
+        activation: str | None = "relu",
+        dtype: str = dtype_policy,
+    ) -> keras.layers.Layer:
         return keras.layers.Dense(
-            units, activation=activation, kernel_initializer=weights(), bias_initializer=biases(),
-            name=name, dtype=dtype,
+            units,
+            activation=activation,
+            kernel_initializer=weights(),
+            bias_initializer=biases(),
+            name=name,
+            dtype=dtype,
         )
 
     inputs = keras.Input(shape=INPUT_SHAPE, name="image")
@@ -165,11 +182,21 @@ def build_cnn(dtype_policy: str = "float32") -> keras.Model:
     """
     from .tensorflow_setup import keras
 
-    def conv_norm_relu(x: keras.KerasTensor, filters: int, name: str, strides: int = 1) -> keras.KerasTensor:
+    def conv_norm_relu(
+        x: keras.KerasTensor, filters: int, name: str, strides: int = 1
+    ) -> keras.KerasTensor:
         x = keras.layers.Conv2D(
-            filters, 3, strides=strides, padding="same", use_bias=False, name=f"{name}_conv", dtype=dtype_policy
+            filters,
+            3,
+            strides=strides,
+            padding="same",
+            use_bias=False,
+            name=f"{name}_conv",
+            dtype=dtype_policy,
         )(x)
-        x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"{name}_norm", dtype=dtype_policy)(x)
+        x = keras.layers.BatchNormalization(
+            momentum=BATCH_NORM_MOMENTUM, name=f"{name}_norm", dtype=dtype_policy
+        )(x)
         return keras.layers.ReLU(name=f"{name}_relu", dtype=dtype_policy)(x)
 
     stem, first, second, third = CNN_FILTERS
@@ -181,11 +208,15 @@ def build_cnn(dtype_policy: str = "float32") -> keras.Model:
     x = keras.layers.MaxPooling2D(2, name="block2_pool", dtype=dtype_policy)(x)
     x = conv_norm_relu(x, third, "block3a")
     x = conv_norm_relu(x, third, "block3b")
-    heatmaps = keras.layers.Conv2D(len(KEYPOINT_NAMES), 1, name="heatmaps", dtype="float32")(x)
+    heatmaps = keras.layers.Conv2D(
+        len(KEYPOINT_NAMES), 1, name="heatmaps", dtype="float32"
+    )(x)
     return keras.Model(inputs, soft_argmax(heatmaps, CENTRED), name="cnn")
 
 
-def soft_argmax(heatmaps: keras.KerasTensor, scaling: TargetScaling) -> keras.KerasTensor:
+def soft_argmax(
+    heatmaps: keras.KerasTensor, scaling: TargetScaling
+) -> keras.KerasTensor:
     """Heatmap logits ``(batch, H, W, 15)`` → each keypoint's expected ``(x, y)``: ``(batch, 30)``, ``scaling``'s units.
 
     A softmax over the ``H·W`` cells of each heatmap gives probabilities; the
@@ -200,9 +231,13 @@ def soft_argmax(heatmaps: keras.KerasTensor, scaling: TargetScaling) -> keras.Ke
 
     height, width, channels = heatmaps.shape[1:]
     x = keras.layers.Permute((3, 1, 2), name="per_keypoint", dtype="float32")(heatmaps)
-    x = keras.layers.Reshape((channels, height * width), name="cells", dtype="float32")(x)
+    x = keras.layers.Reshape((channels, height * width), name="cells", dtype="float32")(
+        x
+    )
     x = keras.layers.Softmax(axis=-1, name="probabilities", dtype="float32")(x)
-    expectation = keras.layers.Dense(2, use_bias=False, trainable=False, name="expected_position", dtype="float32")
+    expectation = keras.layers.Dense(
+        2, use_bias=False, trainable=False, name="expected_position", dtype="float32"
+    )
     x = expectation(x)  # (batch, 15, 2): x then y of each keypoint
     expectation.set_weights([_cell_centres(height, width, scaling)])
     return keras.layers.Reshape((2 * channels,), name="keypoints", dtype="float32")(x)
@@ -226,10 +261,14 @@ def _sgd_nesterov(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimiz
 def _adam_article_a(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
     from .tensorflow_setup import keras
 
-    return keras.optimizers.Adam(learning_rate=1e-3, epsilon=1e-8)  # TF 1's AdamOptimizer defaults
+    return keras.optimizers.Adam(
+        learning_rate=1e-3, epsilon=1e-8
+    )  # TF 1's AdamOptimizer defaults
 
 
-def cnn_learning_rate(steps_per_epoch: int, epochs: int) -> keras.optimizers.schedules.LearningRateSchedule:
+def cnn_learning_rate(
+    steps_per_epoch: int, epochs: int
+) -> keras.optimizers.schedules.LearningRateSchedule:
     """``cnn``'s schedule: linear warm-up to 2e-3 over the first epoch, then cosine decay to 1 % by the last step."""
     from .tensorflow_setup import keras
 
@@ -246,7 +285,9 @@ def cnn_learning_rate(steps_per_epoch: int, epochs: int) -> keras.optimizers.sch
 def _adamw_cosine(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
     from .tensorflow_setup import keras
 
-    return keras.optimizers.AdamW(learning_rate=cnn_learning_rate(steps_per_epoch, epochs), weight_decay=1e-4)
+    return keras.optimizers.AdamW(
+        learning_rate=cnn_learning_rate(steps_per_epoch, epochs), weight_decay=1e-4
+    )
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -304,10 +345,11 @@ def get_spec(name: str) -> ModelSpec:
     try:
         return MODELS[name]
     except KeyError:
-        raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}") from None
+        raise ValueError(
+            f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}"
+        ) from None
 
 
 def build_model(name: str, dtype_policy: str = "float32") -> keras.Model:
     """Uncompiled model ``name`` (see :data:`MODELS`)."""
     return get_spec(name).build(dtype_policy)
-

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .devices import DevicePlan, detect_plan
 from ..atomic import replace
 from ..settings import cache_dir
+from .devices import DevicePlan, detect_plan
 from .training import METRICS_FILE, TrainConfig, TrainedRun, load_run, train
-
 
 # The modules whose code decides what training produces (fkp_helpers/nn/<name>.py).
 TRAINING_MODULES = ("devices", "losses", "models", "tf_data", "training")
@@ -34,17 +33,23 @@ def code_fingerprint() -> bytes:
     """A digest of the training modules' source and the TensorFlow and Keras versions."""
     from .tensorflow_setup import keras, tf
 
-    digest = hashlib.sha256(f"tensorflow {tf.__version__} keras {keras.__version__}".encode())
+    digest = hashlib.sha256(
+        f"tensorflow {tf.__version__} keras {keras.__version__}".encode()
+    )
     package = Path(__file__).resolve().parent
     for name in TRAINING_MODULES:
         digest.update((package / f"{name}.py").read_bytes())
     return digest.digest()
 
 
-def run_folder(images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, plan: DevicePlan) -> Path:
+def run_folder(
+    images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, plan: DevicePlan
+) -> Path:
     """The cache folder for training ``config`` on this data with ``plan``'s precision (same inputs → same folder)."""
     digest = hashlib.sha256(code_fingerprint())
-    digest.update(json.dumps(dataclasses.asdict(config.resolved()), sort_keys=True).encode())
+    digest.update(
+        json.dumps(dataclasses.asdict(config.resolved()), sort_keys=True).encode()
+    )
     digest.update(plan.dtype_policy.encode())
     digest.update(np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes())
     digest.update(np.ascontiguousarray(images[:, ::7, ::7], dtype=np.float32).tobytes())
@@ -52,7 +57,11 @@ def run_folder(images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig
 
 
 def trained_run(
-    images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, *, plan: DevicePlan | None = None,
+    images: np.ndarray,
+    keypoints_px: np.ndarray,
+    config: TrainConfig,
+    *,
+    plan: DevicePlan | None = None,
     verbose: int | str = 0,
 ) -> TrainedRun:
     """Load the finished run of ``config`` on this data, training it first if there is none.
@@ -72,7 +81,9 @@ def trained_run(
         if (folder / METRICS_FILE).is_file():  # another process finished first
             shutil.rmtree(scratch)
         else:
-            shutil.rmtree(folder, ignore_errors=True)  # an interrupted run of an earlier process
+            shutil.rmtree(
+                folder, ignore_errors=True
+            )  # an interrupted run of an earlier process
             replace(scratch, folder)
     return load_run(folder)
 

@@ -25,7 +25,9 @@ X_COLUMNS = np.arange(NUM_TARGETS) % 2 == 0
 """True for the 15 x columns (``<name>_x``), False for the y columns."""
 
 
-def flip_horizontally(images: tf.Tensor, keypoints_px: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def flip_horizontally(
+    images: tf.Tensor, keypoints_px: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Mirror a batch: images ``(B, 96, 96, C)`` left-right, keypoints ``(B, 30)`` px to match.
 
     Every x becomes ``95 - x``, and left/right keypoints trade places. ``NaN`` stays ``NaN``.
@@ -37,7 +39,9 @@ def flip_horizontally(images: tf.Tensor, keypoints_px: tf.Tensor) -> tuple[tf.Te
     return mirrored, moved
 
 
-def flip_horizontally_numpy(images: np.ndarray, keypoints_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def flip_horizontally_numpy(
+    images: np.ndarray, keypoints_px: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """NumPy twin of :func:`flip_horizontally` (used to un-flip predictions)."""
     mirrored = images[:, :, ::-1]
     swapped = keypoints_px[:, list(flip_permutation())]
@@ -46,7 +50,10 @@ def flip_horizontally_numpy(images: np.ndarray, keypoints_px: np.ndarray) -> tup
 
 
 def random_flip(
-    images: tf.Tensor, keypoints_px: tf.Tensor, seed: tf.Tensor, probability: float = 0.5
+    images: tf.Tensor,
+    keypoints_px: tf.Tensor,
+    seed: tf.Tensor,
+    probability: float = 0.5,
 ) -> tuple[tf.Tensor, tf.Tensor]:
     """Flip each sample of a batch with ``probability``, drawn from the stateless ``seed`` (shape ``(2,)``)."""
     batch = tf.shape(images)[0]
@@ -83,17 +90,25 @@ def make_dataset(
     if len(images) != len(keypoints_px):
         raise ValueError(f"{len(images)} images but {len(keypoints_px)} keypoint rows")
     dataset = tf.data.Dataset.from_tensor_slices(
-        (np.asarray(images, dtype=np.float32), np.asarray(keypoints_px, dtype=np.float32))
+        (
+            np.asarray(images, dtype=np.float32),
+            np.asarray(keypoints_px, dtype=np.float32),
+        )
     )
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size)
     if flip:
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        seeds = tf.data.Dataset.random(
+            seed=seed, rerandomize_each_iteration=True
+        ).batch(2)
         dataset = tf.data.Dataset.zip((dataset, seeds)).map(
-            lambda batch, pair: random_flip(*batch, seed=pair), num_parallel_calls=tf.data.AUTOTUNE
+            lambda batch, pair: random_flip(*batch, seed=pair),
+            num_parallel_calls=tf.data.AUTOTUNE,
         )
-    dataset = dataset.map(lambda x, y: (x, scale_targets(y)), num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(
+        lambda x, y: (x, scale_targets(y)), num_parallel_calls=tf.data.AUTOTUNE
+    )
     if repeat:
         dataset = dataset.repeat()
     return dataset.prefetch(tf.data.AUTOTUNE)

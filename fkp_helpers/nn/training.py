@@ -34,12 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from . import losses
 from ..atomic import atomic_path, atomic_write
-from .devices import DevicePlan, detect_plan, distribution_strategy
 from ..errors import ConfigError, RunError
 from ..keypoints import NUM_TARGETS
 from ..metrics import rmse_per_keypoint_px, rmse_px
+from . import losses
+from .devices import DevicePlan, detect_plan, distribution_strategy
 from .models import INPUT_SHAPE, ModelSpec, get_spec
 from .tensorflow_setup import keras, tf
 from .tf_data import flip_horizontally_numpy, make_dataset
@@ -87,23 +87,36 @@ class TrainConfig:
         """This config with every ``None`` default filled in from the model's spec (checked)."""
         spec = get_spec(self.model)
         if self.valid_rows is not None and self.valid_fraction is not None:
-            raise ConfigError("give either valid_rows or valid_fraction, not both", fix="set the other to None")
+            raise ConfigError(
+                "give either valid_rows or valid_fraction, not both",
+                fix="set the other to None",
+            )
         split_given = self.valid_rows is not None or self.valid_fraction is not None
         config = dataclasses.replace(
             self,
             epochs=self.epochs if self.epochs is not None else spec.epochs,
             patience=self.patience if self.patience is not None else spec.patience,
-            batch_size=self.batch_size if self.batch_size is not None else spec.batch_size,
+            batch_size=self.batch_size
+            if self.batch_size is not None
+            else spec.batch_size,
             valid_rows=self.valid_rows if split_given else spec.valid_rows,
             valid_fraction=self.valid_fraction if split_given else spec.valid_fraction,
             flip=self.flip if self.flip is not None else spec.flip,
         )
-        for name in ("epochs", "patience", "batch_size", "valid_rows", "reduce_lr_patience"):
+        for name in (
+            "epochs",
+            "patience",
+            "batch_size",
+            "valid_rows",
+            "reduce_lr_patience",
+        ):
             value = getattr(config, name)
             if value is not None and value < 1:
                 raise ConfigError(f"{name} must be at least 1, got {value}")
         if config.valid_fraction is not None and not 0 < config.valid_fraction < 1:
-            raise ConfigError(f"valid_fraction must lie between 0 and 1, got {config.valid_fraction}")
+            raise ConfigError(
+                f"valid_fraction must lie between 0 and 1, got {config.valid_fraction}"
+            )
         return config
 
 
@@ -149,24 +162,48 @@ def train(
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
     keras.utils.set_random_seed(config.seed)
     plan = plan or detect_plan()
-    model = _model_to_train(run_dir, config, spec, plan, steps_per_epoch=steps_per_epoch, resume=resume)
+    model = _model_to_train(
+        run_dir, config, spec, plan, steps_per_epoch=steps_per_epoch, resume=resume
+    )
     _start_run_folder(run_dir, config, data, resume=resume)
-    train_data, valid_data = _datasets(images, keypoints_px, train_idx, valid_idx, config, spec)
+    train_data, valid_data = _datasets(
+        images, keypoints_px, train_idx, valid_idx, config, spec
+    )
     timer, train_seconds = _fit(
-        model, train_data, valid_data, run_dir, config, train_rows=len(train_idx), steps_per_epoch=steps_per_epoch,
-        initial_epoch=initial_epoch, best_so_far=best_so_far, resume=resume, verbose=verbose,
+        model,
+        train_data,
+        valid_data,
+        run_dir,
+        config,
+        train_rows=len(train_idx),
+        steps_per_epoch=steps_per_epoch,
+        initial_epoch=initial_epoch,
+        best_so_far=best_so_far,
+        resume=resume,
+        verbose=verbose,
     )
     _restore_best_weights(model, run_dir)
-    valid_pred = predict_px(model, spec, images[valid_idx], flip_average=bool(config.flip))
+    valid_pred = predict_px(
+        model, spec, images[valid_idx], flip_average=bool(config.flip)
+    )
     metrics = {
         "model": spec.name,
         "valid_rmse_px": rmse_px(keypoints_px[valid_idx], valid_pred),
-        "valid_rmse_px_per_keypoint": rmse_per_keypoint_px(keypoints_px[valid_idx], valid_pred),
+        "valid_rmse_px_per_keypoint": rmse_per_keypoint_px(
+            keypoints_px[valid_idx], valid_pred
+        ),
         **_history_summary(run_dir / HISTORY_FILE),
         "epochs_this_session": timer.epochs,
         "train_seconds": round(train_seconds, 3),
         "images_per_second": round(timer.images_per_second, 1),
-        **_run_description(config, plan, data, train_rows=len(train_idx), valid_rows=len(valid_idx), resume=resume),
+        **_run_description(
+            config,
+            plan,
+            data,
+            train_rows=len(train_idx),
+            valid_rows=len(valid_idx),
+            resume=resume,
+        ),
     }
     _write_json(run_dir / METRICS_FILE, metrics)
     return TrainResult(run_dir=run_dir, metrics=metrics, model=model)
@@ -185,55 +222,99 @@ def checked_config(config: TrainConfig) -> tuple[TrainConfig, ModelSpec]:
 
 
 def _model_to_train(
-    run_dir: Path, config: TrainConfig, spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, resume: bool
+    run_dir: Path,
+    config: TrainConfig,
+    spec: ModelSpec,
+    plan: DevicePlan,
+    *,
+    steps_per_epoch: int,
+    resume: bool,
 ) -> keras.Model:
     """The compiled model, built under ``plan``'s distribution strategy: the checkpoint to resume, or a new one."""
     with distribution_strategy(plan).scope():
         if resume:
             return _load_model(run_dir / MODEL_FILE, config)
-        return compile_model(spec, plan, steps_per_epoch=steps_per_epoch, epochs=int(config.epochs or 0))
+        return compile_model(
+            spec, plan, steps_per_epoch=steps_per_epoch, epochs=int(config.epochs or 0)
+        )
 
 
-def _start_run_folder(run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool) -> None:
+def _start_run_folder(
+    run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool
+) -> None:
     """Create ``run_dir`` and, for a new run, write ``run.json`` before the first epoch (so it can be resumed)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
-        _write_json(run_dir / RUN_FILE, {"config": dataclasses.asdict(config), "data": data})
+        _write_json(
+            run_dir / RUN_FILE, {"config": dataclasses.asdict(config), "data": data}
+        )
 
 
 def _datasets(
-    images: np.ndarray, keypoints_px: np.ndarray, train_idx: np.ndarray, valid_idx: np.ndarray,
-    config: TrainConfig, spec: ModelSpec,
+    images: np.ndarray,
+    keypoints_px: np.ndarray,
+    train_idx: np.ndarray,
+    valid_idx: np.ndarray,
+    config: TrainConfig,
+    spec: ModelSpec,
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
     """The training pipeline (shuffled, flipped if asked, repeating) and the validation one, in model units."""
     train_data = make_dataset(
-        images[train_idx], keypoints_px[train_idx], batch_size=int(config.batch_size or 0),
-        scale_targets=spec.scaling.to_model, shuffle=True, flip=bool(config.flip), seed=config.seed, repeat=True,
+        images[train_idx],
+        keypoints_px[train_idx],
+        batch_size=int(config.batch_size or 0),
+        scale_targets=spec.scaling.to_model,
+        shuffle=True,
+        flip=bool(config.flip),
+        seed=config.seed,
+        repeat=True,
     )
     valid_data = make_dataset(
-        images[valid_idx], keypoints_px[valid_idx], batch_size=EVAL_BATCH_SIZE, scale_targets=spec.scaling.to_model
+        images[valid_idx],
+        keypoints_px[valid_idx],
+        batch_size=EVAL_BATCH_SIZE,
+        scale_targets=spec.scaling.to_model,
     )
     return train_data, valid_data
 
 
 def _fit(
-    model: keras.Model, train_data: tf.data.Dataset, valid_data: tf.data.Dataset, run_dir: Path,
-    config: TrainConfig, *, train_rows: int, steps_per_epoch: int, initial_epoch: int, best_so_far: float,
-    resume: bool, verbose: int | str,
+    model: keras.Model,
+    train_data: tf.data.Dataset,
+    valid_data: tf.data.Dataset,
+    run_dir: Path,
+    config: TrainConfig,
+    *,
+    train_rows: int,
+    steps_per_epoch: int,
+    initial_epoch: int,
+    best_so_far: float,
+    resume: bool,
+    verbose: int | str,
 ) -> tuple[TrainingThroughput, float]:
     """Run ``model.fit`` with the checkpoint, throughput and Keras callbacks; ``(throughput, seconds)``.
 
     Ctrl-C becomes :class:`TrainingInterrupted`, saying where the intact best checkpoint is.
     """
-    saver = AtomicBestCheckpoint(run_dir / MODEL_FILE, monitor=MONITOR, best=best_so_far)
+    saver = AtomicBestCheckpoint(
+        run_dir / MODEL_FILE, monitor=MONITOR, best=best_so_far
+    )
     timer = TrainingThroughput(images_per_epoch=train_rows)
     started = time.perf_counter()
     try:
         model.fit(
-            train_data, steps_per_epoch=steps_per_epoch,
-            validation_data=valid_data, epochs=config.epochs, initial_epoch=initial_epoch,
-            callbacks=[timer, saver, *_keras_callbacks(run_dir, config, best_so_far, resume=resume)],
-            shuffle=False, verbose=verbose,  # the dataset shuffles itself
+            train_data,
+            steps_per_epoch=steps_per_epoch,
+            validation_data=valid_data,
+            epochs=config.epochs,
+            initial_epoch=initial_epoch,
+            callbacks=[
+                timer,
+                saver,
+                *_keras_callbacks(run_dir, config, best_so_far, resume=resume),
+            ],
+            shuffle=False,
+            verbose=verbose,  # the dataset shuffles itself
         )
     except KeyboardInterrupt:
         raise TrainingInterrupted(_interrupted_message(run_dir, saver)) from None
@@ -244,7 +325,8 @@ def _restore_best_weights(model: keras.Model, run_dir: Path) -> None:
     """Load the best checkpoint's weights into ``model``; :class:`~fkp_helpers.errors.RunError` if no epoch made one."""
     if not (run_dir / MODEL_FILE).exists():
         raise RunError(
-            f"no epoch produced a finite {MONITOR}; nothing was saved", path=run_dir,
+            f"no epoch produced a finite {MONITOR}; nothing was saved",
+            path=run_dir,
             fix="check the data for NaN images, or lower the learning rate",
         )
     model.load_weights(run_dir / MODEL_FILE)
@@ -252,11 +334,20 @@ def _restore_best_weights(model: keras.Model, run_dir: Path) -> None:
 
 def _history_summary(history: Path) -> dict[str, int]:
     """``best_epoch`` and ``epochs_run`` from ``history.csv``."""
-    return {"best_epoch": _best_epoch_in_history(history), "epochs_run": _epochs_in_history(history)}
+    return {
+        "best_epoch": _best_epoch_in_history(history),
+        "epochs_run": _epochs_in_history(history),
+    }
 
 
 def _run_description(
-    config: TrainConfig, plan: DevicePlan, data: dict[str, Any], *, train_rows: int, valid_rows: int, resume: bool
+    config: TrainConfig,
+    plan: DevicePlan,
+    data: dict[str, Any],
+    *,
+    train_rows: int,
+    valid_rows: int,
+    resume: bool,
 ) -> dict[str, Any]:
     """What ran where: the device, precision, data rows, versions and date, for ``metrics.json``."""
     return {
@@ -271,23 +362,33 @@ def _run_description(
         "resumed": resume,
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
     }
 
 
-def _starting_point(run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool) -> tuple[int, float]:
+def _starting_point(
+    run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool
+) -> tuple[int, float]:
     """``(initial_epoch, best validation RMSE so far)``; checks that the run folder can be started or resumed."""
     if resume:
         _check_resumable(run_dir, config, data)
         initial_epoch = _epochs_in_history(run_dir / HISTORY_FILE)
         best_so_far = _best_in_history(run_dir / HISTORY_FILE)
     elif (run_dir / MODEL_FILE).exists():
-        raise RunError("already holds a trained model", path=run_dir, fix="resume it or choose another folder")
+        raise RunError(
+            "already holds a trained model",
+            path=run_dir,
+            fix="resume it or choose another folder",
+        )
     else:
         initial_epoch, best_so_far = 0, math.inf
     if initial_epoch >= (config.epochs or 0):
         raise RunError(
-            f"has already run {initial_epoch} epochs", path=run_dir, fix="ask for more than that to resume"
+            f"has already run {initial_epoch} epochs",
+            path=run_dir,
+            fix="ask for more than that to resume",
         )
     return initial_epoch, best_so_far
 
@@ -298,7 +399,10 @@ def _keras_callbacks(
     """Early stopping (patient from the resumed checkpoint's score), the history CSV, and ReduceLROnPlateau if asked."""
     callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.EarlyStopping(
-            monitor=MONITOR, mode="min", patience=config.patience, restore_best_weights=True,
+            monitor=MONITOR,
+            mode="min",
+            patience=config.patience,
+            restore_best_weights=True,
             baseline=best_so_far if resume else None,
         ),
         keras.callbacks.CSVLogger(str(run_dir / HISTORY_FILE), append=resume),
@@ -306,21 +410,32 @@ def _keras_callbacks(
     if config.reduce_lr_patience is not None:
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
-                monitor=MONITOR, mode="min", factor=0.5, patience=config.reduce_lr_patience
+                monitor=MONITOR,
+                mode="min",
+                factor=0.5,
+                patience=config.reduce_lr_patience,
             )
         )
     return callbacks
 
 
-def compile_model(spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, epochs: int) -> keras.Model:
+def compile_model(
+    spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, epochs: int
+) -> keras.Model:
     """``spec``'s model in ``plan``'s precision, compiled with its optimizer, masked loss and RMSE-in-pixels metric."""
     model = spec.build(plan.dtype_policy)
     optimizer = spec.make_optimizer(steps_per_epoch, epochs)
     if plan.loss_scaling:
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    loss = losses.MaskedRootMeanSquaredError() if spec.loss == "rmse" else losses.MaskedMeanSquaredError()
+    loss = (
+        losses.MaskedRootMeanSquaredError()
+        if spec.loss == "rmse"
+        else losses.MaskedMeanSquaredError()
+    )
     model.compile(
-        optimizer=optimizer, loss=loss, metrics=[losses.MaskedRMSEPixels(spec.scaling.scale)],
+        optimizer=optimizer,
+        loss=loss,
+        metrics=[losses.MaskedRMSEPixels(spec.scaling.scale)],
         steps_per_execution=steps_per_execution(steps_per_epoch),
     )
     return model
@@ -337,23 +452,35 @@ def steps_per_execution(steps_per_epoch: int) -> int:
     """
     if steps_per_epoch < 1:
         raise ValueError(f"steps_per_epoch must be at least 1, got {steps_per_epoch}")
-    return max(d for d in range(1, min(MAX_STEPS_PER_EXECUTION, steps_per_epoch) + 1) if steps_per_epoch % d == 0)
+    return max(
+        d
+        for d in range(1, min(MAX_STEPS_PER_EXECUTION, steps_per_epoch) + 1)
+        if steps_per_epoch % d == 0
+    )
 
 
-def split_rows(keypoints_px: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+def split_rows(
+    keypoints_px: np.ndarray, config: TrainConfig
+) -> tuple[np.ndarray, np.ndarray]:
     """Row indices ``(train, valid)`` for a resolved ``config``; the same every time for the same seed.
 
     Rows are first restricted to complete ones if ``config.complete_only``; the
     validation rows are then the first ``valid_rows`` of them, or a seeded
     random ``valid_fraction`` (at least one row).
     """
-    rows = np.flatnonzero(~np.isnan(keypoints_px).any(axis=1)) if config.complete_only else np.arange(len(keypoints_px))
+    rows = (
+        np.flatnonzero(~np.isnan(keypoints_px).any(axis=1))
+        if config.complete_only
+        else np.arange(len(keypoints_px))
+    )
     if config.valid_rows is not None:
         n_valid = config.valid_rows
         valid_positions = np.arange(n_valid)
     else:
         n_valid = max(1, round(len(rows) * float(config.valid_fraction or 0)))
-        valid_positions = np.sort(np.random.default_rng(config.seed).permutation(len(rows))[:n_valid])
+        valid_positions = np.sort(
+            np.random.default_rng(config.seed).permutation(len(rows))[:n_valid]
+        )
     if n_valid >= len(rows):
         which = "complete rows" if config.complete_only else "rows"
         raise ConfigError(
@@ -366,7 +493,11 @@ def split_rows(keypoints_px: np.ndarray, config: TrainConfig) -> tuple[np.ndarra
 
 
 def predict_px(
-    model: keras.Model, spec: ModelSpec, images: np.ndarray, *, flip_average: bool = False,
+    model: keras.Model,
+    spec: ModelSpec,
+    images: np.ndarray,
+    *,
+    flip_average: bool = False,
     batch_size: int = EVAL_BATCH_SIZE,
 ) -> np.ndarray:
     """Keypoints ``(N, 30)`` float32 in pixels for ``images`` ``(N, 96, 96, 1)``.
@@ -375,10 +506,14 @@ def predict_px(
     predictions back and averages the two (for models trained with flips).
     """
     images = np.asarray(images, dtype=np.float32)
-    predicted = spec.scaling.to_pixels(model.predict(images, batch_size=batch_size, verbose=0))
+    predicted = spec.scaling.to_pixels(
+        model.predict(images, batch_size=batch_size, verbose=0)
+    )
     if flip_average:
         mirrored, _ = flip_horizontally_numpy(images, predicted)
-        from_mirror = spec.scaling.to_pixels(model.predict(mirrored, batch_size=batch_size, verbose=0))
+        from_mirror = spec.scaling.to_pixels(
+            model.predict(mirrored, batch_size=batch_size, verbose=0)
+        )
         _, unflipped = flip_horizontally_numpy(mirrored, from_mirror)
         predicted = (predicted + unflipped) / 2
     return np.asarray(predicted, dtype=np.float32)
@@ -396,9 +531,17 @@ class TrainedRun:
     def spec(self) -> ModelSpec:
         return get_spec(self.config.model)
 
-    def predict_px(self, images: np.ndarray, *, batch_size: int = EVAL_BATCH_SIZE) -> np.ndarray:
+    def predict_px(
+        self, images: np.ndarray, *, batch_size: int = EVAL_BATCH_SIZE
+    ) -> np.ndarray:
         """Keypoints ``(N, 30)`` float32 in pixels (see :func:`predict_px`; flip-averaged if trained with flips)."""
-        return predict_px(self.model, self.spec, images, flip_average=bool(self.config.flip), batch_size=batch_size)
+        return predict_px(
+            self.model,
+            self.spec,
+            images,
+            flip_average=bool(self.config.flip),
+            batch_size=batch_size,
+        )
 
 
 def load_run(run_dir: str | Path) -> TrainedRun:
@@ -406,10 +549,16 @@ def load_run(run_dir: str | Path) -> TrainedRun:
     run_dir = Path(run_dir)
     if run_dir.is_file():
         raise RunError(
-            "a file", path=run_dir, fix=f"name the run folder from `fkp train` (it holds {MODEL_FILE} and {RUN_FILE})"
+            "a file",
+            path=run_dir,
+            fix=f"name the run folder from `fkp train` (it holds {MODEL_FILE} and {RUN_FILE})",
         )
     if not run_dir.is_dir():
-        raise RunError("no such run folder", path=run_dir, fix=f"train one with `fkp train --out {run_dir}`")
+        raise RunError(
+            "no such run folder",
+            path=run_dir,
+            fix=f"train one with `fkp train --out {run_dir}`",
+        )
     config = read_config(run_dir)
     model = get_spec(config.model).build("float32")
     checkpoint = run_dir / MODEL_FILE
@@ -433,11 +582,15 @@ def read_config(run_dir: str | Path) -> TrainConfig:
         config = TrainConfig(**stored["config"])
         get_spec(config.model)
     except (KeyError, TypeError, ValueError) as error:
-        raise RunError(f"not a run description of this version ({_one_line(error)})", path=path) from None
+        raise RunError(
+            f"not a run description of this version ({_one_line(error)})", path=path
+        ) from None
     return config
 
 
-def resume_config(run_dir: str | Path, *, epochs: int | None = None, patience: int | None = None) -> TrainConfig:
+def resume_config(
+    run_dir: str | Path, *, epochs: int | None = None, patience: int | None = None
+) -> TrainConfig:
     """``run_dir``'s stored config, with a new total of ``epochs`` and ``patience`` if given."""
     config = read_config(run_dir)
     return dataclasses.replace(
@@ -492,7 +645,9 @@ class TrainingThroughput(keras.callbacks.Callback):
         self._seconds: list[float] = []
         self._epoch_start: float | None = None
 
-    def on_epoch_begin(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+    def on_epoch_begin(
+        self, epoch: int, logs: Mapping[str, float] | None = None
+    ) -> None:
         self._epoch_start = time.perf_counter()
 
     def on_test_begin(self, logs: Mapping[str, float] | None = None) -> None:
@@ -516,26 +671,44 @@ class TrainingThroughput(keras.callbacks.Callback):
 def _describe_data(images: np.ndarray, keypoints_px: np.ndarray) -> dict[str, Any]:
     """Row count and a fingerprint of the targets, to check that a resumed run sees the same data."""
     if images.ndim != 4 or images.shape[1:] != INPUT_SHAPE:
-        raise ValueError(f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}")
+        raise ValueError(
+            f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}"
+        )
     if keypoints_px.shape != (len(images), NUM_TARGETS):
-        raise ValueError(f"expected keypoints of shape ({len(images)}, {NUM_TARGETS}), got {keypoints_px.shape}")
-    digest = hashlib.sha256(np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes()).hexdigest()
+        raise ValueError(
+            f"expected keypoints of shape ({len(images)}, {NUM_TARGETS}), got {keypoints_px.shape}"
+        )
+    digest = hashlib.sha256(
+        np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes()
+    ).hexdigest()
     return {"rows": len(images), "targets_sha256": digest}
 
 
 def _check_resumable(run_dir: Path, config: TrainConfig, data: dict[str, Any]) -> None:
     if not (run_dir / MODEL_FILE).is_file():
-        raise RunError("no saved model to resume", path=run_dir, fix="start it again without resume")
+        raise RunError(
+            "no saved model to resume",
+            path=run_dir,
+            fix="start it again without resume",
+        )
     stored = read_config(run_dir)
     fixed = ("epochs", "patience")
     changed = [
-        f.name for f in dataclasses.fields(TrainConfig)
+        f.name
+        for f in dataclasses.fields(TrainConfig)
         if f.name not in fixed and getattr(stored, f.name) != getattr(config, f.name)
     ]
     if changed:
-        raise RunError(f"resuming must keep the run's settings; these differ: {', '.join(changed)}", path=run_dir)
+        raise RunError(
+            f"resuming must keep the run's settings; these differ: {', '.join(changed)}",
+            path=run_dir,
+        )
     if _read_json(run_dir / RUN_FILE).get("data") != data:
-        raise RunError("was trained on other data than this", path=run_dir, fix="resume it with the same training.csv")
+        raise RunError(
+            "was trained on other data than this",
+            path=run_dir,
+            fix="resume it with the same training.csv",
+        )
 
 
 def _history_rows(path: Path) -> list[dict[str, str]]:
@@ -543,7 +716,9 @@ def _history_rows(path: Path) -> list[dict[str, str]]:
         with path.open(newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
     except FileNotFoundError:
-        raise RunError("missing; cannot tell which epoch to resume from", path=path) from None
+        raise RunError(
+            "missing; cannot tell which epoch to resume from", path=path
+        ) from None
 
 
 def _epochs_in_history(path: Path) -> int:
@@ -559,14 +734,24 @@ def _best_in_history(path: Path) -> float:
 
 def _best_epoch_in_history(path: Path) -> int:
     """1-based epoch with the lowest validation RMSE (the saved model)."""
-    rows = [row for row in _history_rows(path) if row.get(MONITOR) and math.isfinite(float(row[MONITOR]))]
-    return int(min(rows, key=lambda row: float(row[MONITOR]))["epoch"]) + 1 if rows else 0
+    rows = [
+        row
+        for row in _history_rows(path)
+        if row.get(MONITOR) and math.isfinite(float(row[MONITOR]))
+    ]
+    return (
+        int(min(rows, key=lambda row: float(row[MONITOR]))["epoch"]) + 1 if rows else 0
+    )
 
 
 def _interrupted_message(run_dir: Path, saver: AtomicBestCheckpoint) -> str:
     if saver.best_epoch == 0 and not (run_dir / MODEL_FILE).exists():
         return f"training interrupted before the first checkpoint; nothing to resume in {run_dir}"
-    best = f" (epoch {saver.best_epoch}, valid RMSE {saver.best:.3f} px)" if saver.best_epoch else ""
+    best = (
+        f" (epoch {saver.best_epoch}, valid RMSE {saver.best:.3f} px)"
+        if saver.best_epoch
+        else ""
+    )
     return f"training interrupted; the best model so far{best} is intact in {run_dir / MODEL_FILE}; resume to continue"
 
 
@@ -588,7 +773,8 @@ def _load_model(path: Path, config: TrainConfig) -> keras.Model:
     if getattr(model, "optimizer", None) is None:
         raise RunError(
             "saved without its optimizer, so not by `fkp train`; it cannot be resumed",
-            path=path, fix="train again into a new folder",
+            path=path,
+            fix="train again into a new folder",
         )
     return model
 
@@ -608,7 +794,8 @@ def _check_intact(checkpoint: Path, config: TrainConfig) -> None:
     if damaged is not None:
         retrain = f"fkp train --model {config.model} --out {checkpoint.parent}"
         raise RunError(
-            "truncated or corrupt (not a complete .keras file)", path=checkpoint,
+            "truncated or corrupt (not a complete .keras file)",
+            path=checkpoint,
             fix=f"copy an intact one into place and --resume, or delete it and train again ({retrain})",
         )
 
@@ -621,7 +808,8 @@ def _not_this_network(
     return RunError(
         f"holds another network than the {config.model} that {RUN_FILE} names{reason}; "
         "is it the model.keras of another run or program?",
-        path=checkpoint, fix="name the run folder that trained it",
+        path=checkpoint,
+        fix="name the run folder that trained it",
     )
 
 
@@ -629,7 +817,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RunError("missing; is this a run folder written by `fkp train`?", path=path) from None
+        raise RunError(
+            "missing; is this a run folder written by `fkp train`?", path=path
+        ) from None
     except (OSError, ValueError) as error:
         raise RunError(f"not readable JSON ({_one_line(error)})", path=path) from None
     if not isinstance(value, dict):

@@ -36,8 +36,8 @@ from typing import BinaryIO
 import numpy as np
 
 from ..atomic import replace, signals_deferred
+from ..data.files import DATA_FILES, STANDIN_MARKER
 from ..errors import DataError
-from .faces import render_faces
 from ..keypoints import (
     FOUR_KEYPOINT_SOURCE,
     KEYPOINT_COLUMNS,
@@ -49,8 +49,8 @@ from ..keypoints import (
     TRAINING_COLUMNS,
     keypoint_index,
 )
+from .faces import render_faces
 from .progress import ProgressBar
-from ..data.files import DATA_FILES, STANDIN_MARKER
 
 __all__ = [
     "KAGGLE_LABELLED_COUNTS",
@@ -101,9 +101,13 @@ KAGGLE_LABELLED_COUNTS: dict[str, int] = {
 }
 """Rows of Kaggle's ``training.csv`` (7049) in which each keypoint is labelled."""
 
-_KAGGLE_FULL_SOURCE_ROWS = 2284  # rows from the 15-keypoint source (>= the largest of its counts)
+_KAGGLE_FULL_SOURCE_ROWS = (
+    2284  # rows from the 15-keypoint source (>= the largest of its counts)
+)
 _KAGGLE_COMPLETE_ROWS = 2140  # rows with all 15 keypoints
-_KAGGLE_TEST_FULL_SOURCE = 585  # test images asked for all 30 features: 585*30 + 1198*8 = 27134 lookup rows
+_KAGGLE_TEST_FULL_SOURCE = (
+    585  # test images asked for all 30 features: 585*30 + 1198*8 = 27134 lookup rows
+)
 
 TRAIN_STREAM, TEST_STREAM, LABEL_STREAM = 0, 1, 2
 """Random streams of a seed: training faces, test faces, and which keypoints are labelled."""
@@ -149,24 +153,41 @@ def labelled_mask(n_train: int = KAGGLE_N_TRAIN, *, seed: int = 0) -> np.ndarray
 
     # the full source: a few incomplete rows, each missing at least one keypoint
     others = [k for k in range(NUM_KEYPOINTS) if k not in four]
-    wanted_incomplete = round((_KAGGLE_FULL_SOURCE_ROWS - _KAGGLE_COMPLETE_ROWS) * scale)
-    misses = {k: round((_KAGGLE_FULL_SOURCE_ROWS - KAGGLE_LABELLED_COUNTS[KEYPOINT_NAMES[k]]) * scale) for k in others}
+    wanted_incomplete = round(
+        (_KAGGLE_FULL_SOURCE_ROWS - _KAGGLE_COMPLETE_ROWS) * scale
+    )
+    misses = {
+        k: round(
+            (_KAGGLE_FULL_SOURCE_ROWS - KAGGLE_LABELLED_COUNTS[KEYPOINT_NAMES[k]])
+            * scale
+        )
+        for k in others
+    }
     total_misses = sum(misses.values())
-    n_incomplete = min(max(wanted_incomplete, 1 if total_misses else 0), n_full, total_misses)
+    n_incomplete = min(
+        max(wanted_incomplete, 1 if total_misses else 0), n_full, total_misses
+    )
     if n_incomplete:
         rows = rng.choice(n_full, size=n_incomplete, replace=False)
         occurrences = np.repeat(others, [min(misses[k], n_incomplete) for k in others])
         rng.shuffle(occurrences)
-        for row, k in zip(rows, occurrences[:n_incomplete]):  # one miss per incomplete row first
+        for row, k in zip(
+            rows, occurrences[:n_incomplete]
+        ):  # one miss per incomplete row first
             mask[row, k] = False
-        for k in occurrences[n_incomplete:]:  # then the rest, among the rows that still have k
+        for k in occurrences[
+            n_incomplete:
+        ]:  # then the rest, among the rows that still have k
             candidates = rows[mask[rows, k]]
             mask[rng.choice(candidates), k] = False
 
     # the four-keypoint source: a few rows without an eye centre or the bottom lip
     n_four = n_train - n_full
     for k in four:
-        count = min(n_four, round((KAGGLE_N_TRAIN - KAGGLE_LABELLED_COUNTS[KEYPOINT_NAMES[k]]) * scale))
+        count = min(
+            n_four,
+            round((KAGGLE_N_TRAIN - KAGGLE_LABELLED_COUNTS[KEYPOINT_NAMES[k]]) * scale),
+        )
         if count:
             mask[n_full + rng.choice(n_four, size=count, replace=False), k] = False
     return mask
@@ -179,11 +200,20 @@ def lookup_features(n_test: int = KAGGLE_N_TEST) -> list[tuple[int, str]]:
     all 30 features; the others for the 8 of the four-keypoint source.
     """
     _check_int("n_test", n_test, minimum=1)
-    n_full = min(n_test, max(1, round(_KAGGLE_TEST_FULL_SOURCE * n_test / KAGGLE_N_TEST)))
-    four = [column for column in KEYPOINT_COLUMNS if column.rsplit("_", 1)[0] in FOUR_KEYPOINT_SOURCE]
+    n_full = min(
+        n_test, max(1, round(_KAGGLE_TEST_FULL_SOURCE * n_test / KAGGLE_N_TEST))
+    )
+    four = [
+        column
+        for column in KEYPOINT_COLUMNS
+        if column.rsplit("_", 1)[0] in FOUR_KEYPOINT_SOURCE
+    ]
     rows: list[tuple[int, str]] = []
     for image_id in range(1, n_test + 1):
-        rows.extend((image_id, feature) for feature in (KEYPOINT_COLUMNS if image_id <= n_full else four))
+        rows.extend(
+            (image_id, feature)
+            for feature in (KEYPOINT_COLUMNS if image_id <= n_full else four)
+        )
     return rows
 
 
@@ -215,7 +245,9 @@ def _pixel_fields(images: np.ndarray) -> list[bytes]:
     text = _PIXEL_CODES[flat][_PIXEL_KEEP[flat]].tobytes()
     ends = np.cumsum(_PIXEL_LENGTHS[flat].sum(axis=1))
     starts = np.concatenate(([0], ends[:-1]))
-    return [text[start : end - 1] for start, end in zip(starts.tolist(), ends.tolist())]  # drop the last space
+    return [
+        text[start : end - 1] for start, end in zip(starts.tolist(), ends.tolist())
+    ]  # drop the last space
 
 
 def _format_coordinate(value: float) -> str:
@@ -275,45 +307,80 @@ def write_dataset(
             "n_train": n_train,
             "n_test": n_test,
         }
-        (build / STANDIN_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        (build / STANDIN_MARKER).write_text(
+            json.dumps(marker, indent=2) + "\n", encoding="utf-8"
+        )
         with signals_deferred():  # a Ctrl-C or SIGTERM now would mix old and new files
             _move_into_place(build, out_dir)
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    return StandInSummary(out_dir, seed, n_train, n_test, int(mask.all(axis=1).sum()), len(lookup))
+    return StandInSummary(
+        out_dir, seed, n_train, n_test, int(mask.all(axis=1).sum()), len(lookup)
+    )
 
 
-def _write_images(build: Path, mask: np.ndarray, n_test: int, seed: int, workers: int, bar: ProgressBar) -> np.ndarray:
+def _write_images(
+    build: Path,
+    mask: np.ndarray,
+    n_test: int,
+    seed: int,
+    workers: int,
+    bar: ProgressBar,
+) -> np.ndarray:
     """Write ``training.csv`` and ``test.csv``; return the test keypoints ``(n_test, 30)``."""
     n_train = len(mask)
-    jobs = [(seed, TRAIN_STREAM, start, min(_CHUNK, n_train - start)) for start in range(0, n_train, _CHUNK)]
-    jobs += [(seed, TEST_STREAM, start, min(_CHUNK, n_test - start)) for start in range(0, n_test, _CHUNK)]
+    jobs = [
+        (seed, TRAIN_STREAM, start, min(_CHUNK, n_train - start))
+        for start in range(0, n_train, _CHUNK)
+    ]
+    jobs += [
+        (seed, TEST_STREAM, start, min(_CHUNK, n_test - start))
+        for start in range(0, n_test, _CHUNK)
+    ]
     coordinate_mask = np.repeat(mask, 2, axis=1)
     test_keypoints = np.empty((n_test, len(KEYPOINT_COLUMNS)), dtype=np.float32)
-    with open(build / "training.csv", "wb") as train, open(build / "test.csv", "wb") as test:
+    with (
+        open(build / "training.csv", "wb") as train,
+        open(build / "test.csv", "wb") as test,
+    ):
         train.write(_header(TRAINING_COLUMNS))
         test.write(_header(TEST_COLUMNS))
-        for (_, stream, start, n), (keypoints, pixels) in zip(jobs, _rendered(jobs, workers)):
+        for (_, stream, start, n), (keypoints, pixels) in zip(
+            jobs, _rendered(jobs, workers)
+        ):
             if stream == TRAIN_STREAM:
-                _write_training_rows(train, keypoints, coordinate_mask[start : start + n], pixels)
+                _write_training_rows(
+                    train, keypoints, coordinate_mask[start : start + n], pixels
+                )
             else:
                 test_keypoints[start : start + n] = keypoints
-                test.writelines(b"%d,%s\n" % (start + i + 1, field) for i, field in enumerate(pixels))
+                test.writelines(
+                    b"%d,%s\n" % (start + i + 1, field)
+                    for i, field in enumerate(pixels)
+                )
             bar.update(n)
     return test_keypoints
 
 
-def _write_training_rows(out: BinaryIO, keypoints: np.ndarray, labelled: np.ndarray, pixels: list[bytes]) -> None:
+def _write_training_rows(
+    out: BinaryIO, keypoints: np.ndarray, labelled: np.ndarray, pixels: list[bytes]
+) -> None:
     for row, row_labelled, field in zip(keypoints.tolist(), labelled, pixels):
-        coordinates = ",".join(_format_coordinate(v) if keep else "" for v, keep in zip(row, row_labelled))
+        coordinates = ",".join(
+            _format_coordinate(v) if keep else "" for v, keep in zip(row, row_labelled)
+        )
         out.write(coordinates.encode("ascii") + b"," + field + b"\n")
 
 
-def _write_lookup_files(build: Path, lookup: list[tuple[int, str]], test_keypoints: np.ndarray) -> None:
+def _write_lookup_files(
+    build: Path, lookup: list[tuple[int, str]], test_keypoints: np.ndarray
+) -> None:
     column = {name: i for i, name in enumerate(KEYPOINT_COLUMNS)}
     with (
         open(build / "IdLookupTable.csv", "w", encoding="ascii", newline="\n") as table,
-        open(build / "SampleSubmission.csv", "w", encoding="ascii", newline="\n") as sample,
+        open(
+            build / "SampleSubmission.csv", "w", encoding="ascii", newline="\n"
+        ) as sample,
         open(build / "solution.csv", "w", encoding="ascii", newline="\n") as solution,
     ):
         table.write(",".join(LOOKUP_COLUMNS) + "\n")
@@ -326,13 +393,17 @@ def _write_lookup_files(build: Path, lookup: list[tuple[int, str]], test_keypoin
             solution.write(f"{row_id},{_format_coordinate(value)}\n")
 
 
-def _rendered(jobs: list[tuple[int, int, int, int]], workers: int) -> Iterator[tuple[np.ndarray, list[bytes]]]:
+def _rendered(
+    jobs: list[tuple[int, int, int, int]], workers: int
+) -> Iterator[tuple[np.ndarray, list[bytes]]]:
     """:func:`_render_job` for each job, in order, in ``workers`` processes."""
     if workers == 1 or len(jobs) == 1:
         yield from map(_render_job, jobs)
         return
     context = None
-    if sys.platform == "linux":  # fork: no re-import of the caller's __main__ in the workers
+    if (
+        sys.platform == "linux"
+    ):  # fork: no re-import of the caller's __main__ in the workers
         import multiprocessing
 
         context = multiprocessing.get_context("fork")

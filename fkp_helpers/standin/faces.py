@@ -30,7 +30,9 @@ _ANNOTATOR_NOISE_PX = 0.5
 _MARGIN_PX = 1.0  # keypoints are kept at least this far inside the image
 
 
-def render_faces(n: int, *, seed: int = 0, start: int = 0, stream: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def render_faces(
+    n: int, *, seed: int = 0, start: int = 0, stream: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n`` faces and their keypoints.
 
     Face ``i`` depends only on ``(seed, stream, start + i)``, so faces drawn in
@@ -44,7 +46,9 @@ def render_faces(n: int, *, seed: int = 0, start: int = 0, stream: int = 0) -> t
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"{name} must be an integer, got {value!r}")
     if n < 0 or seed < 0 or start < 0 or stream < 0:
-        raise ValueError(f"n, seed, start and stream must be >= 0, got {n}, {seed}, {start}, {stream}")
+        raise ValueError(
+            f"n, seed, start and stream must be >= 0, got {n}, {seed}, {start}, {stream}"
+        )
     images = np.empty((n, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     keypoints = np.empty((n, NUM_TARGETS), dtype=np.float32)
     for i in range(n):
@@ -71,11 +75,15 @@ class _Frame:
 
     def region(self, half_a: float, half_b: float) -> tuple[slice, slice]:
         """The image window (rows, columns) that holds the local box ``|a| <= half_a, |b| <= half_b``."""
-        corners = [self.to_image(sa * half_a, sb * half_b) for sa in (-1, 1) for sb in (-1, 1)]
+        corners = [
+            self.to_image(sa * half_a, sb * half_b) for sa in (-1, 1) for sb in (-1, 1)
+        ]
         xs, ys = [x for x, _ in corners], [y for _, y in corners]
         return _span(min(ys), max(ys)), _span(min(xs), max(xs))
 
-    def local(self, region: tuple[slice, slice] = (slice(None), slice(None))) -> tuple[np.ndarray, np.ndarray]:
+    def local(
+        self, region: tuple[slice, slice] = (slice(None), slice(None))
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Local coordinates ``(a, b)`` of the pixel centres in ``region`` (default: the whole image)."""
         dx, dy = _X[region] - self.cx, _Y[region] - self.cy
         c, s = math.cos(self.angle), math.sin(self.angle)
@@ -112,7 +120,9 @@ class _Pose:
     def _alpha(self, u: float) -> float:
         return math.asin(max(-0.95, min(0.95, u / self.radius)))
 
-    def frame(self, u: float, v: float, depth: float = 0.0, tilt: float = 0.0, side: int = 1) -> _Frame:
+    def frame(
+        self, u: float, v: float, depth: float = 0.0, tilt: float = 0.0, side: int = 1
+    ) -> _Frame:
         """Frame of a feature centred at face point ``(u, v)`` standing ``depth`` px off the
         cylinder; ``side = -1`` mirrors it; ``tilt`` turns it (radians, outer end up for
         ``tilt > 0``)."""
@@ -122,7 +132,9 @@ class _Pose:
         c, s = math.cos(self.roll), math.sin(self.roll)
         x = self.x0 + self.scale * (c * u_yawed - s * v)
         y = self.y0 + self.scale * (s * u_yawed + c * v)
-        return _Frame(x, y, self.roll - side * tilt, side * self.scale * squeeze, self.scale)
+        return _Frame(
+            x, y, self.roll - side * tilt, side * self.scale * squeeze, self.scale
+        )
 
 
 # --------------------------------------------------------------------------- drawing
@@ -145,7 +157,13 @@ def _ellipse(a: np.ndarray, b: np.ndarray, ra: float, rb: float) -> np.ndarray:
     return np.sqrt((a / ra) ** 2 + (b / rb) ** 2)
 
 
-def _band(a: np.ndarray, b: np.ndarray, top: np.ndarray, bottom: np.ndarray, half_length: float) -> np.ndarray:
+def _band(
+    a: np.ndarray,
+    b: np.ndarray,
+    top: np.ndarray,
+    bottom: np.ndarray,
+    half_length: float,
+) -> np.ndarray:
     """Implicit function of the region ``top < b < bottom`` for ``|a| < half_length``."""
     half = np.maximum((bottom - top) * 0.5, 1e-3)
     return np.maximum(np.abs(b - (top + bottom) * 0.5) / half, np.abs(a) / half_length)
@@ -216,7 +234,9 @@ class _Shape:
     lid_lo: float
     iris_r: float
     eye_tilt: float  # radians, outer corners up when > 0
-    gaze_u: float  # iris offset from the eye's middle (towards the subject's left, down)
+    gaze_u: (
+        float  # iris offset from the eye's middle (towards the subject's left, down)
+    )
     gaze_v: float
     brow_inner: float  # u of the brow's inner and outer ends
     brow_outer: float
@@ -334,8 +354,14 @@ def _place(shape: _Shape, pose: _Pose) -> _Layout:
         pose.scale,
     )
     return _Layout(
-        eyes={side: pose.frame(side * shape.eye_u, 0.0, -2.0, shape.eye_tilt, side) for side in (1, -1)},
-        brows={side: pose.frame(side * brow_mid, shape.brow_v, 1.0, shape.brow_tilt, side) for side in (1, -1)},
+        eyes={
+            side: pose.frame(side * shape.eye_u, 0.0, -2.0, shape.eye_tilt, side)
+            for side in (1, -1)
+        },
+        brows={
+            side: pose.frame(side * brow_mid, shape.brow_v, 1.0, shape.brow_tilt, side)
+            for side in (1, -1)
+        },
         nose=pose.frame(0.0, shape.nose_v, depth=14.0),
         mouth=pose.frame(0.0, shape.mouth_v, depth=5.0),
         head=head,
@@ -351,8 +377,12 @@ def _keypoints(shape: _Shape, layout: _Layout) -> np.ndarray:
         points[f"{prefix}_eye_center"] = eye.to_image(side * shape.gaze_u, shape.gaze_v)
         points[f"{prefix}_eye_inner_corner"] = eye.to_image(-shape.eye_w, 0.0)
         points[f"{prefix}_eye_outer_corner"] = eye.to_image(shape.eye_w, 0.0)
-        points[f"{prefix}_eyebrow_inner_end"] = brow.to_image(-half_brow, float(shape.brow_centre(-half_brow)))
-        points[f"{prefix}_eyebrow_outer_end"] = brow.to_image(half_brow, float(shape.brow_centre(half_brow)))
+        points[f"{prefix}_eyebrow_inner_end"] = brow.to_image(
+            -half_brow, float(shape.brow_centre(-half_brow))
+        )
+        points[f"{prefix}_eyebrow_outer_end"] = brow.to_image(
+            half_brow, float(shape.brow_centre(half_brow))
+        )
     points["nose_tip"] = layout.nose.to_image(0.0, 0.0)
     lips = shape.lips(0.0)
     points["mouth_left_corner"] = layout.mouth.to_image(shape.mouth_w, -shape.smile)
@@ -392,7 +422,9 @@ class _Light:
     direction: tuple[float, float, float]
     ambient: float
 
-    def shade(self, nx: np.ndarray | float, ny: np.ndarray | float, nz: np.ndarray | float) -> np.ndarray:
+    def shade(
+        self, nx: np.ndarray | float, ny: np.ndarray | float, nz: np.ndarray | float
+    ) -> np.ndarray:
         """Brightness factor (ambient..1) of a surface with normal ``(nx, ny, nz)``."""
         lx, ly, lz = self.direction
         lambert = np.clip(nx * lx + ny * ly + nz * lz, 0.0, None)
@@ -402,9 +434,14 @@ class _Light:
 def _sample_light(rng: np.random.Generator) -> _Light:
     angle = _u(rng, 0.0, 2.0 * math.pi)
     strength = _u(rng, 0.2, 1.0)
-    direction = np.array([math.cos(angle) * strength, math.sin(angle) * strength - 0.2, 1.0])
+    direction = np.array(
+        [math.cos(angle) * strength, math.sin(angle) * strength - 0.2, 1.0]
+    )
     direction /= np.linalg.norm(direction)
-    return _Light((float(direction[0]), float(direction[1]), float(direction[2])), _u(rng, 0.3, 0.6))
+    return _Light(
+        (float(direction[0]), float(direction[1]), float(direction[2])),
+        _u(rng, 0.3, 0.6),
+    )
 
 
 def _draw(rng: np.random.Generator, shape: _Shape, layout: _Layout) -> np.ndarray:
@@ -424,8 +461,15 @@ def _draw(rng: np.random.Generator, shape: _Shape, layout: _Layout) -> np.ndarra
     _draw_ears(canvas, layout.head, shape, skin, light)
     _draw_face_oval(canvas, rng, a, b, shape, skin, light)
     if hair_style != 2 or rng.random() < 0.5:
-        hairline = -28.0 + _u(rng, -6.0, 7.0) + (12.0 if hair_style == 2 else 0.0) - shape.face_v
-        _draw_hair_top(canvas, rng, a, b, shape, hairline, hair, long_hair=hair_style == 1)
+        hairline = (
+            -28.0
+            + _u(rng, -6.0, 7.0)
+            + (12.0 if hair_style == 2 else 0.0)
+            - shape.face_v
+        )
+        _draw_hair_top(
+            canvas, rng, a, b, shape, hairline, hair, long_hair=hair_style == 1
+        )
     _draw_folds(canvas, rng, layout.mouth, shape, lit_skin)
     for side in (1, -1):
         _draw_eye(canvas, rng, layout.eyes[side], shape, side, lit_skin, light)
@@ -444,7 +488,9 @@ def _camera(rng: np.random.Generator, canvas: np.ndarray) -> np.ndarray:
     canvas = canvas * (1.0 + _u(rng, 0.0, 0.25) * ramp)
     low, high = np.percentile(canvas, (1.0, 99.0))
     spread = _u(rng, 0.55, 1.0)  # auto-levels, then a random contrast and exposure
-    canvas = (canvas - low) / max(high - low, 1e-3) * spread + (1.0 - spread) * _u(rng, 0.15, 0.85)
+    canvas = (canvas - low) / max(high - low, 1e-3) * spread + (1.0 - spread) * _u(
+        rng, 0.15, 0.85
+    )
     canvas = np.clip(canvas, 0.0, 1.0) ** _u(rng, 0.8, 1.25)
     canvas = _gaussian_blur(canvas, _u(rng, 0.4, 1.2))
     canvas += rng.normal(0.0, _u(rng, 0.005, 0.03), canvas.shape)
@@ -457,37 +503,61 @@ def _background(rng: np.random.Generator) -> np.ndarray:
     canvas = _u(rng, 0.1, 0.9) + _u(rng, 0.0, 0.4) * ramp
     canvas += _u(rng, 0.02, 0.12) * _smooth_noise(rng, int(rng.integers(2, 9)))
     for _ in range(int(rng.integers(0, 4))):
-        blob = _blob(_X - _u(rng, 0, 95), _Y - _u(rng, 0, 95), _u(rng, 4, 20), _u(rng, 4, 20))
+        blob = _blob(
+            _X - _u(rng, 0, 95), _Y - _u(rng, 0, 95), _u(rng, 4, 20), _u(rng, 4, 20)
+        )
         canvas += _u(rng, -0.3, 0.3) * blob
     if rng.random() < 0.3:  # a hard vertical edge: a door frame, a wall corner
         canvas += _u(rng, -0.25, 0.25) * _cover(1.0 + (_X - _u(rng, 0, 95)))
     return canvas
 
 
-def _hair_texture(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, tone: float) -> np.ndarray:
+def _hair_texture(
+    rng: np.random.Generator, a: np.ndarray, b: np.ndarray, tone: float
+) -> np.ndarray:
     """Hair of brightness ``tone``: strands along a random direction, and a sheen on top."""
     angle = _u(rng, 1.2, 1.95)
-    phase = (a * math.cos(angle) + b * math.sin(angle)) * _u(rng, 1.2, 2.2) + 4.0 * _smooth_noise(rng, 8)
+    phase = (a * math.cos(angle) + b * math.sin(angle)) * _u(
+        rng, 1.2, 2.2
+    ) + 4.0 * _smooth_noise(rng, 8)
     sheen = _blob(a - _u(rng, -20, 20), b + 45.0, 18.0, 8.0)
     return tone + _u(rng, 0.01, 0.04) * np.sin(phase) + 0.12 * (1.0 - tone) * sheen
 
 
 def _draw_neck_and_shoulders(
-    canvas: np.ndarray, rng: np.random.Generator, a: np.ndarray, b: np.ndarray, shape: _Shape, skin: float
+    canvas: np.ndarray,
+    rng: np.random.Generator,
+    a: np.ndarray,
+    b: np.ndarray,
+    shape: _Shape,
+    skin: float,
 ) -> None:
     neck = _band(a, b, np.zeros_like(b), np.full_like(b, 200.0), shape.face_w * 0.55)
     chin_shadow = 1.0 - 0.35 * _blob(a, b - shape.face_h * 0.95, shape.face_w, 8.0)
     _paint(canvas, _cover(neck), skin * _u(rng, 0.55, 0.8) * chin_shadow)
     cloth = _ellipse(a, b - shape.face_h - 40.0, shape.face_w * 2.3, 36.0)
-    _paint(canvas, _cover(cloth), _u(rng, 0.05, 0.9) * (1.0 + 0.1 * _smooth_noise(rng, 4)))
+    _paint(
+        canvas, _cover(cloth), _u(rng, 0.05, 0.9) * (1.0 + 0.1 * _smooth_noise(rng, 4))
+    )
 
 
-def _draw_ears(canvas: np.ndarray, head: _Frame, shape: _Shape, skin: float, light: _Light) -> None:
+def _draw_ears(
+    canvas: np.ndarray, head: _Frame, shape: _Shape, skin: float, light: _Light
+) -> None:
     for side in (1, -1):
-        ear = _Frame(*head.to_image(side * (shape.face_w - 1.0), 0.0), head.angle, side * head.sx, head.sy)
+        ear = _Frame(
+            *head.to_image(side * (shape.face_w - 1.0), 0.0),
+            head.angle,
+            side * head.sx,
+            head.sy,
+        )
         region = ear.region(9.0, 13.0)
         a, b = ear.local(region)
-        tone = skin * light.shade(side * 0.8, 0.0, 0.6) * (1.0 - 0.25 * _blob(a - 1.5, b, 2.0, 5.0))
+        tone = (
+            skin
+            * light.shade(side * 0.8, 0.0, 0.6)
+            * (1.0 - 0.25 * _blob(a - 1.5, b, 2.0, 5.0))
+        )
         _paint(canvas[region], _cover(_ellipse(a - 2.0, b, 4.5, 10.0)), tone)
 
 
@@ -525,32 +595,66 @@ def _draw_hair_top(
     """Hair on top of the head down to a curved, parted hairline at ``b = hairline``."""
     skull = _ellipse(a, b + 4.0, shape.face_w * 1.08, shape.face_h * 1.02)
     if long_hair:  # locks fall beside the cheeks
-        locks = _band(a, b, np.full_like(b, -20.0), np.full_like(b, shape.face_h * 0.9), shape.face_w * 1.15)
+        locks = _band(
+            a,
+            b,
+            np.full_like(b, -20.0),
+            np.full_like(b, shape.face_h * 0.9),
+            shape.face_w * 1.15,
+        )
         skull = np.minimum(skull, locks)
-    curve = hairline + _u(rng, 4.0, 14.0) * (a / shape.face_w) ** 2 + 1.5 * _smooth_noise(rng, 4)
+    curve = (
+        hairline
+        + _u(rng, 4.0, 14.0) * (a / shape.face_w) ** 2
+        + 1.5 * _smooth_noise(rng, 4)
+    )
     parting = _u(rng, -0.6, 0.6) * shape.face_w
     curve = curve - _u(rng, 0.0, 5.0) * np.exp(-(((a - parting) / 6.0) ** 2))
     fringe = 1.0 + (b - curve) / 4.0
     if long_hair:  # the face shows between the locks
-        fringe = np.minimum(fringe, 1.0 + (shape.face_w * _u(rng, 0.78, 0.92) - np.abs(a)) / 2.0)
-    _paint(canvas, np.minimum(_cover(skull), _cover(fringe, 2.5)), _hair_texture(rng, a, b, tone))
+        fringe = np.minimum(
+            fringe, 1.0 + (shape.face_w * _u(rng, 0.78, 0.92) - np.abs(a)) / 2.0
+        )
+    _paint(
+        canvas,
+        np.minimum(_cover(skull), _cover(fringe, 2.5)),
+        _hair_texture(rng, a, b, tone),
+    )
 
 
-def _draw_folds(canvas: np.ndarray, rng: np.random.Generator, mouth: _Frame, shape: _Shape, skin: float) -> None:
+def _draw_folds(
+    canvas: np.ndarray,
+    rng: np.random.Generator,
+    mouth: _Frame,
+    shape: _Shape,
+    skin: float,
+) -> None:
     """Faint nasolabial folds from the nose's wings to beyond the mouth's corners."""
     start_b = shape.nose_v - shape.mouth_v + 1.0
     region = mouth.region(shape.mouth_w + 6.0, abs(start_b) + 4.0)
     a, b = mouth.local(region)
     strength = _u(rng, 0.05, 0.2)
-    t = np.clip((b - start_b) / (2.0 - start_b), 0.0, 1.0)  # 0 at the nose, 1 below the corner
+    t = np.clip(
+        (b - start_b) / (2.0 - start_b), 0.0, 1.0
+    )  # 0 at the nose, 1 below the corner
     for side in (1, -1):
-        path = side * (shape.nostril_u + 3.0 + (shape.mouth_w - shape.nostril_u) * np.sin(t * math.pi / 2))
+        path = side * (
+            shape.nostril_u
+            + 3.0
+            + (shape.mouth_w - shape.nostril_u) * np.sin(t * math.pi / 2)
+        )
         fold = np.maximum(np.abs(a - path) / 0.8, np.abs(t - 0.5) / 0.5)
         _paint(canvas[region], strength * _cover(fold, 3.0), skin * 0.6)
 
 
 def _draw_eye(
-    canvas: np.ndarray, rng: np.random.Generator, eye: _Frame, shape: _Shape, side: int, skin: float, light: _Light
+    canvas: np.ndarray,
+    rng: np.random.Generator,
+    eye: _Frame,
+    shape: _Shape,
+    side: int,
+    skin: float,
+    light: _Light,
 ) -> None:
     w, up, lo, iris_r = shape.eye_w, shape.lid_up, shape.lid_lo, shape.iris_r
     region = eye.region(w * 1.8, 9.0)
@@ -559,20 +663,32 @@ def _draw_eye(
     t = np.clip(a / w, -1.0, 1.0)
     env = np.clip(1.0 - t * t, 1e-3, None) ** 0.8
     top, bottom = -up * env, lo * env
-    _paint(view, 0.35 * _blob(a, b + 0.5, w * 0.9, 3.0), skin * 0.6)  # the socket's shadow
-    eye_alpha = _cover(np.maximum(np.where(b < 0, -b / (up * env), b / (lo * env)), np.abs(a) / w))
+    _paint(
+        view, 0.35 * _blob(a, b + 0.5, w * 0.9, 3.0), skin * 0.6
+    )  # the socket's shadow
+    eye_alpha = _cover(
+        np.maximum(np.where(b < 0, -b / (up * env), b / (lo * env)), np.abs(a) / w)
+    )
     _paint(view, eye_alpha, _u(rng, 0.55, 0.9) * (0.7 + 0.3 * env))
     gaze_a, gaze_b = side * shape.gaze_u, shape.gaze_v
     r = np.sqrt((a - gaze_a) ** 2 + (b - gaze_b) ** 2)
-    _paint(view, eye_alpha * _cover(r / iris_r), _u(rng, 0.08, 0.4) * (1.0 - 0.4 * (r / iris_r) ** 4))
+    _paint(
+        view,
+        eye_alpha * _cover(r / iris_r),
+        _u(rng, 0.08, 0.4) * (1.0 - 0.4 * (r / iris_r) ** 4),
+    )
     _paint(view, eye_alpha * _cover(r / (iris_r * 0.42)), 0.02)
     lx, ly, _ = light.direction
     glint = _blob(a - gaze_a - 1.2 * side * lx, b - gaze_b + 1.0 - 0.5 * ly, 0.6, 0.6)
     _paint(view, eye_alpha * 0.8 * glint, 0.95)
     # lashes along the upper lid (thicker outwards), a crease above, a faint lower lid
-    lash = np.maximum(np.abs(b - top) / (0.55 + 0.35 * np.clip(t, 0, 1)), np.abs(a) / (w * 1.08))
+    lash = np.maximum(
+        np.abs(b - top) / (0.55 + 0.35 * np.clip(t, 0, 1)), np.abs(a) / (w * 1.08)
+    )
     _paint(view, 0.9 * _cover(lash), 0.03)
-    crease = np.maximum(np.abs(b - (top - 2.0 - 0.6 * env)) / 0.5, np.abs(a) / (w * 0.95))
+    crease = np.maximum(
+        np.abs(b - (top - 2.0 - 0.6 * env)) / 0.5, np.abs(a) / (w * 0.95)
+    )
     _paint(view, 0.35 * _cover(crease), skin * 0.5)
     lower = np.maximum(np.abs(b - bottom - 0.3) / 0.45, np.abs(a) / w)
     _paint(view, 0.3 * _cover(lower), skin * 0.55)
@@ -580,15 +696,22 @@ def _draw_eye(
 
 def _draw_brow(canvas: np.ndarray, brow: _Frame, shape: _Shape, tone: float) -> None:
     length = shape.brow_len
-    region = brow.region(length / 2 + 2.0, shape.brow_arch + shape.brow_thick + abs(shape.brow_droop) + 2.0)
+    region = brow.region(
+        length / 2 + 2.0,
+        shape.brow_arch + shape.brow_thick + abs(shape.brow_droop) + 2.0,
+    )
     a, b = brow.local(region)
     t = np.clip(a / length + 0.5, 0.0, 1.0)  # 0 at the inner end, 1 at the outer end
     half = shape.brow_thick * 0.5 * (1.1 - 0.6 * t**2)
-    brow_f = np.maximum(np.abs(b - shape.brow_centre(a)) / half, np.abs(a) / (length / 2))
+    brow_f = np.maximum(
+        np.abs(b - shape.brow_centre(a)) / half, np.abs(a) / (length / 2)
+    )
     _paint(canvas[region], 0.85 * _cover(brow_f), tone)
 
 
-def _draw_nose(canvas: np.ndarray, nose: _Frame, shape: _Shape, skin: float, light: _Light) -> None:
+def _draw_nose(
+    canvas: np.ndarray, nose: _Frame, shape: _Shape, skin: float, light: _Light
+) -> None:
     length, nostril_u = shape.nose_v, shape.nostril_u
     region = nose.region(nostril_u + 8.0, length)
     view = canvas[region]
@@ -597,55 +720,97 @@ def _draw_nose(canvas: np.ndarray, nose: _Frame, shape: _Shape, skin: float, lig
     shadow_side = -1.0 if lx > 0 else 1.0
     ridge = _blob(a - shadow_side * 3.0, b + length * 0.35, 1.8, length * 0.25)
     _paint(view, (0.25 + 0.35 * abs(lx)) * ridge, skin * 0.5)
-    _paint(view, 0.2 * _blob(a + shadow_side * 2.0, b + length * 0.3, 1.5, length * 0.25), min(1.0, skin * 1.3))
-    _paint(view, 0.35 * _blob(a, b + 0.5, 3.5, 2.6), min(1.0, skin * 1.25))  # the lit tip
-    _paint(view, 0.65 * _blob(a + shadow_side * 1.0, b - 3.0, 5.5, 1.4), skin * 0.45)  # under the tip
+    _paint(
+        view,
+        0.2 * _blob(a + shadow_side * 2.0, b + length * 0.3, 1.5, length * 0.25),
+        min(1.0, skin * 1.3),
+    )
+    _paint(
+        view, 0.35 * _blob(a, b + 0.5, 3.5, 2.6), min(1.0, skin * 1.25)
+    )  # the lit tip
+    _paint(
+        view, 0.65 * _blob(a + shadow_side * 1.0, b - 3.0, 5.5, 1.4), skin * 0.45
+    )  # under the tip
     for side in (1, -1):
         nostril = _ellipse(a - side * nostril_u, b - 1.8, 1.7, 0.95)
         _paint(view, 0.85 * _cover(nostril), skin * 0.15)
-        wing = np.abs(_ellipse(a - side * (nostril_u + 0.8), b - 0.6, 2.6, 2.4) - 1.0) / 0.18
+        wing = (
+            np.abs(_ellipse(a - side * (nostril_u + 0.8), b - 0.6, 2.6, 2.4) - 1.0)
+            / 0.18
+        )
         outer_half = 1.0 + (nostril_u + 0.8 - side * a)
         _paint(view, 0.3 * _cover(np.maximum(wing, outer_half)), skin * 0.5)
 
 
-def _draw_mouth(canvas: np.ndarray, rng: np.random.Generator, mouth: _Frame, shape: _Shape, skin: float) -> None:
+def _draw_mouth(
+    canvas: np.ndarray,
+    rng: np.random.Generator,
+    mouth: _Frame,
+    shape: _Shape,
+    skin: float,
+) -> None:
     w = shape.mouth_w
     lips_at_centre = shape.lips(0.0)
-    region = mouth.region(w + 3.0, max(-float(lips_at_centre.top), float(lips_at_centre.bottom)) + 7.0)
+    region = mouth.region(
+        w + 3.0, max(-float(lips_at_centre.top), float(lips_at_centre.bottom)) + 7.0
+    )
     view = canvas[region]
     a, b = mouth.local(region)
     lips = shape.lips(a)
     lip_tone = skin * _u(rng, 0.6, 0.85)
-    _paint(view, 0.5 * _blob(a, b - float(lips_at_centre.bottom) - 2.5, w * 0.5, 1.8), skin * 0.6)  # chin shadow
+    _paint(
+        view,
+        0.5 * _blob(a, b - float(lips_at_centre.bottom) - 2.5, w * 0.5, 1.8),
+        skin * 0.6,
+    )  # chin shadow
     _paint(view, _cover(_band(a, b, lips.top, lips.upper_inner, w)), lip_tone * 0.9)
     sheen = _blob(a, b - (lips.lower_inner + lips.bottom) * 0.5 + 0.5, w * 0.45, 1.0)
-    _paint(view, _cover(_band(a, b, lips.lower_inner, lips.bottom, w)), lip_tone * (1.0 + 0.25 * sheen))
+    _paint(
+        view,
+        _cover(_band(a, b, lips.lower_inner, lips.bottom, w)),
+        lip_tone * (1.0 + 0.25 * sheen),
+    )
     is_open = shape.mouth_open > 0.3
     if is_open:
         inside = 0.06 + 0.06 * _blob(a, b, w * 0.6, 3.0)
         if rng.random() < 0.7:  # teeth under the upper lip
             teeth = b < lips.upper_inner + min(2.0, shape.mouth_open * 0.45)
             inside = np.where(teeth, _u(rng, 0.55, 0.85), inside)
-        _paint(view, _cover(_band(a, b, lips.upper_inner, lips.lower_inner, w * 0.97)), inside)
+        _paint(
+            view,
+            _cover(_band(a, b, lips.upper_inner, lips.lower_inner, w * 0.97)),
+            inside,
+        )
     seam = np.maximum(np.abs(b - lips.seam) / 0.5, np.abs(a) / (w * 1.02))
     _paint(view, (0.4 if is_open else 0.75) * _cover(seam), skin * 0.15)
     for side in (1, -1):  # shadowed corners
         _paint(view, 0.45 * _blob(a - side * w, b + shape.smile, 1.0, 1.0), skin * 0.3)
 
 
-def _draw_glasses(canvas: np.ndarray, rng: np.random.Generator, eyes: dict[int, _Frame], eye_w: float) -> None:
+def _draw_glasses(
+    canvas: np.ndarray, rng: np.random.Generator, eyes: dict[int, _Frame], eye_w: float
+) -> None:
     tone = _u(rng, 0.02, 0.3)
     width = _u(rng, 0.5, 1.0)
     rim_a, rim_b = eye_w + 4.0, 6.0
     for eye in eyes.values():
         region = eye.region(rim_a + 2.0, rim_b + 2.0)
         a, b = eye.local(region)
-        ring = np.abs(((a / rim_a) ** 4 + (b / rim_b) ** 4) ** 0.25 - 1.0) / (width / 8.0)
+        ring = np.abs(((a / rim_a) ** 4 + (b / rim_b) ** 4) ** 0.25 - 1.0) / (
+            width / 8.0
+        )
         _paint(canvas[region], 0.9 * _cover(ring), tone)
     x0, y0 = eyes[-1].to_image(-rim_a, 0.0)
     x1, y1 = eyes[1].to_image(-rim_a, 0.0)
     half_length = math.hypot(x1 - x0, y1 - y0) / 2 + 0.5
-    bridge = _Frame((x0 + x1) / 2, (y0 + y1) / 2 - 1.0, math.atan2(y1 - y0, x1 - x0), 1.0, 1.0)
+    bridge = _Frame(
+        (x0 + x1) / 2, (y0 + y1) / 2 - 1.0, math.atan2(y1 - y0, x1 - x0), 1.0, 1.0
+    )
     region = bridge.region(half_length + 1.0, 3.0)
     a, b = bridge.local(region)
-    _paint(canvas[region], 0.9 * _cover(np.maximum(np.abs(b) / (width / 2 + 0.3), np.abs(a) / half_length)), tone)
+    _paint(
+        canvas[region],
+        0.9
+        * _cover(np.maximum(np.abs(b) / (width / 2 + 0.3), np.abs(a) / half_length)),
+        tone,
+    )
