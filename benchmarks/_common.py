@@ -1,4 +1,5 @@
-"""Code the benchmark scripts share: stand-in data, running each side, tables and headers.
+"""Code the benchmark scripts share: stand-in data, running each side, tables and
+headers.
 
 Every training run happens in its own process, one after another: the
 TensorFlow 1 port switches eager execution off for its whole process, and the
@@ -22,6 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+# re-exported for the benchmark scripts' options (the redundant alias keeps it)
+from fkp_helpers.cli.argtypes import positive_int as positive_int
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 PORT_SCRIPT = REPO_ROOT / "benchmarks" / "article_a_tf1.py"
@@ -35,7 +39,8 @@ class BenchmarkError(RuntimeError):
 
 
 def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
-    """Folder of the generated stand-in with ``n_train`` training rows and ``n_test`` test images.
+    """Folder of the generated stand-in with ``n_train`` training rows and ``n_test``
+    test images.
 
     Made once into the cache folder (the same one ``fkp_helpers.data.sources`` uses)
     and reused afterwards; it holds Kaggle's files plus ``solution.csv``.
@@ -46,7 +51,8 @@ def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
     folder = standin_folder(seed, (n_train, n_test))
     if not (folder / STANDIN_MARKER).is_file():
         print(
-            f"Writing the stand-in ({n_train} training / {n_test} test images, seed {seed}) to {folder}",
+            f"Writing the stand-in ({n_train} training / {n_test} test images, seed "
+            f"{seed}) to {folder}",
             flush=True,
         )
         write_dataset(folder, n_train=n_train, n_test=n_test, seed=seed)
@@ -54,7 +60,8 @@ def standin(n_train: int, n_test: int, seed: int = 0) -> Path:
 
 
 def fresh_work_dir(name: str) -> Path:
-    """An empty folder ``<cache>/benchmarks/<name>`` for one benchmark's runs (emptied if it exists)."""
+    """An empty folder ``<cache>/benchmarks/<name>`` for one benchmark's runs (emptied
+    if it exists)."""
     from fkp_helpers.settings import cache_dir
 
     folder = cache_dir() / "benchmarks" / name
@@ -68,7 +75,8 @@ def fresh_work_dir(name: str) -> Path:
 
 
 def run_logged(label: str, command: list[str], log_path: Path) -> float:
-    """Run ``command`` with its output going to ``log_path``; return its wall time in seconds.
+    """Run ``command`` with its output going to ``log_path``; return its wall time in
+    seconds.
 
     Raises :class:`BenchmarkError` with the log's last lines if it fails.
     """
@@ -119,7 +127,8 @@ def run_fkp_train(
     complete_only: bool = False,
     float32: bool = False,
 ) -> dict[str, Any]:
-    """``fkp train`` one model (its own defaults but for ``epochs``); return its ``metrics.json``.
+    """``fkp train`` one model (its own defaults but for ``epochs``); return its
+    ``metrics.json``.
 
     ``float32`` turns mixed precision off (``--float32``); otherwise the run uses
     what ``fkp train`` chooses for this machine (its ``device`` entry says which).
@@ -169,7 +178,8 @@ def run_fkp_predict(data: Path, run_dir: Path, submission: Path) -> None:
 
 
 def device_description() -> str:
-    """The machine in words: CPU model and cores, GPU names if ``nvidia-smi`` lists any."""
+    """The machine in words: CPU model and cores, GPU names if ``nvidia-smi`` lists
+    any."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -193,7 +203,8 @@ def device_description() -> str:
 def run_details(
     tensorflow_version: str, data_line: str, command: str
 ) -> dict[str, Any]:
-    """Where, when and on what a benchmark ran, and the ``command`` that reruns it (a record's ``"run"``)."""
+    """Where, when and on what a benchmark ran, and the ``command`` that reruns it (a
+    record's ``"run"``)."""
     return {
         "device": device_description(),
         "load_average_15min": round(os.getloadavg()[2], 1),
@@ -206,11 +217,13 @@ def run_details(
 
 
 def header(title: str, details: dict[str, Any]) -> str:
-    """Markdown heading plus the device, software, date and data lines (from :func:`run_details`)."""
+    """Markdown heading plus the device, software, date and data lines (from
+    :func:`run_details`)."""
     date = datetime.datetime.fromisoformat(details["date"])
     return (
         f"# {title}\n\n"
-        f"- Device: {details['device']}; load average over the last 15 minutes {details['load_average_15min']:.1f}\n"
+        f"- Device: {details['device']}; load average over the last 15 minutes "
+        f"{details['load_average_15min']:.1f}\n"
         f"- Software: Python {details['python']}, TensorFlow {details['tensorflow']}\n"
         f"- Date: {date:%Y-%m-%d %H:%M %Z}\n"
         f"- Data: {details['data']}\n"
@@ -220,7 +233,8 @@ def header(title: str, details: dict[str, Any]) -> str:
 def markdown_table(
     columns: list[str], rows: list[list[str]], *, text_columns: int = 2
 ) -> str:
-    """A Markdown table: the first ``text_columns`` columns left-aligned, the (numeric) rest right-aligned."""
+    """A Markdown table: the first ``text_columns`` columns left-aligned, the (numeric)
+    rest right-aligned."""
     align = [":---"] * text_columns + ["---:"] * (len(columns) - text_columns)
     lines = [columns, align, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
@@ -229,7 +243,8 @@ def markdown_table(
 def write_results(
     results_dir: Path, stem: str, markdown: str, record: dict[str, Any]
 ) -> tuple[Path, Path]:
-    """Write ``<stem>.md`` and ``<stem>.json`` into ``results_dir`` (atomically); return both paths."""
+    """Write ``<stem>.md`` and ``<stem>.json`` into ``results_dir`` (atomically); return
+    both paths."""
     results_dir.mkdir(parents=True, exist_ok=True)
     md_path, json_path = results_dir / f"{stem}.md", results_dir / f"{stem}.json"
     atomic_write_text(md_path, markdown)

@@ -30,7 +30,8 @@ or checkpointing), leaving out the first epoch, as ``fkp train`` does.
 
 Usage::
 
-    python benchmarks/article_a_tf1.py --data DIR --out OUT [--epochs 100] [--patience 10] [--seed 0]
+    python benchmarks/article_a_tf1.py --data DIR --out OUT
+        [--epochs 100] [--patience 10] [--seed 0]
 
 ``DIR`` holds ``training.csv``, ``test.csv`` and ``IdLookupTable.csv``; ``OUT``
 receives ``submit.csv``, ``timings.json`` and the best model under ``model/``.
@@ -68,13 +69,15 @@ KEEP_PROB = 0.5
 
 
 def images(df: pd.DataFrame) -> np.ndarray:
-    """The ``Image`` column as float64 (N, 96, 96, 1) in [0, 1]: one ``np.fromstring`` per row, / 255."""
+    """The ``Image`` column as float64 (N, 96, 96, 1) in [0, 1]: one ``np.fromstring``
+    per row, / 255."""
     df["Image"] = df["Image"].apply(lambda img: np.fromstring(img, sep=" ") / 255.0)
     return np.vstack(df["Image"]).reshape((-1, 96, 96, 1))
 
 
 def input_data(csv_path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """``training.csv`` → ``X`` (N, 96, 96, 1), ``y`` float64 (N, 30) in [0, 1], the 30 column names.
+    """``training.csv`` → ``X`` (N, 96, 96, 1), ``y`` float64 (N, 30) in [0, 1], the 30
+    column names.
 
     Only rows with all 15 keypoints are kept (2140 of Kaggle's 7049).
     """
@@ -113,7 +116,8 @@ def max_pool_2x2(x: tf.Tensor) -> tf.Tensor:
 def model(
     x: tf.Tensor, y_: tf.Tensor, keep_prob: tf.Tensor
 ) -> tuple[tf.Tensor, tf.Tensor]:
-    """Article A's network: (N, 96, 96, 1) images → (N, 30) keypoints in [0, 1], and the RMSE loss."""
+    """Article A's network: (N, 96, 96, 1) images → (N, 30) keypoints in [0, 1], and the
+    RMSE loss."""
     W_conv1 = weight_variable([3, 3, 1, 32])
     b_conv1 = bias_variable([32])
     h_conv1 = tf.nn.relu(conv2d(x, W_conv1) + b_conv1)  # 94x94x32
@@ -150,7 +154,8 @@ def model(
 
 
 def train(sess, saver, save_path, ops, X, y, epochs, patience) -> dict:
-    """The article's loop: shuffle, feed batches of 64, validate, keep the best, stop early.
+    """The article's loop: shuffle, feed batches of 64, validate, keep the best, stop
+    early.
 
     Returns what ``timings.json`` records about training (see :func:`throughput`).
     """
@@ -250,7 +255,8 @@ def predict(sess, ops, X) -> np.ndarray:
 def write_submit_csv(
     out_path: Path, lookup_path: Path, y_pred_px, image_ids, keypoint_columns
 ) -> None:
-    """Walk ``IdLookupTable.csv`` and write one ``RowId,Location`` line per lookup row."""
+    """Walk ``IdLookupTable.csv`` and write one ``RowId,Location`` line per lookup
+    row."""
     keypoint_index = {name: i for i, name in enumerate(keypoint_columns)}
     image_index = {int(image_id): i for i, image_id in enumerate(image_ids)}
     tmp_path = out_path.with_name(f".{out_path.name}.tmp")
@@ -303,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     load_seconds = time.perf_counter() - started
     if len(X) <= VALIDATION_SIZE:
         parser.error(
-            f"{args.data / 'training.csv'}: {len(X)} rows with all 15 keypoints; need more than {VALIDATION_SIZE}"
+            f"{args.data / 'training.csv'}: {len(X)} rows with all 15 keypoints; need "
+            f"more than {VALIDATION_SIZE}"
         )
 
     x = tf.compat.v1.placeholder(tf.float32, shape=[None, 96, 96, 1])

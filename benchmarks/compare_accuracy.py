@@ -23,8 +23,10 @@ Checks (exit status 1 if one fails): ``cnn`` ≤ 0.6 × the port's RMSE,
 
 Usage (one command regenerates ``benchmarks/results/accuracy.md`` and ``.json``)::
 
-    python benchmarks/compare_accuracy.py                 # stand-in: 2000 training rows, 300 test images
-    python benchmarks/compare_accuracy.py --data DIR      # any Kaggle-format folder with solution.csv
+    # stand-in: 2000 training rows, 300 test images
+    python benchmarks/compare_accuracy.py
+    # any Kaggle-format folder with solution.csv
+    python benchmarks/compare_accuracy.py --data DIR
 """
 
 from __future__ import annotations
@@ -100,13 +102,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.data is None:
         data = standin(STANDIN_TRAIN_ROWS, STANDIN_TEST_IMAGES)
-        data_line = f"generated stand-in, {STANDIN_TRAIN_ROWS} training rows, {STANDIN_TEST_IMAGES} test images"
+        data_line = (
+            f"generated stand-in, {STANDIN_TRAIN_ROWS} training rows, "
+            f"{STANDIN_TEST_IMAGES} test images"
+        )
     else:
         data, data_line = args.data, f"Kaggle-format files in `{args.data}`"
     solution = args.solution or data / "solution.csv"
     if not solution.is_file():
         parser.error(
-            f"{solution}: no solution file; pass --solution FILE (RowId,Location with the true values)"
+            f"{solution}: no solution file; pass --solution FILE "
+            "(RowId,Location with the true values)"
         )
 
     try:
@@ -150,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
 def train_and_score(
     data: Path, solution: Path, *, epochs: int, seed: int
 ) -> tuple[list[Result], str]:
-    """Train, predict and score the four models one after another; also return TensorFlow's version."""
+    """Train, predict and score the four models one after another; also return
+    TensorFlow's version."""
     from fkp_helpers.data.submission import score_submission
 
     work = fresh_work_dir("accuracy")
@@ -160,7 +167,8 @@ def train_and_score(
     results = [
         Result(
             name="TF1 port",
-            trained_on=f"{port['n_train']} complete rows (+{port['n_valid']} validation)",
+            trained_on=f"{port['n_train']} complete rows "
+            f"(+{port['n_valid']} validation)",
             precision="float32",
             test_rmse_px=score_submission(work / "tf1-port" / "submit.csv", solution),
             epochs_run=port["epochs_run"],
@@ -175,7 +183,8 @@ def train_and_score(
     ]
     for name, model, complete_only, float32 in runs:
         if float32 and results[-1].precision == "float32":
-            continue  # the machine's own choice was float32 already: the row above is this run
+            # the machine's own choice was float32 already: the row above is this run
+            continue
         run_dir = work / name.replace(" ", "-")
         metrics = run_fkp_train(
             data,
@@ -192,7 +201,8 @@ def train_and_score(
         results.append(
             Result(
                 name=name,
-                trained_on=f"{metrics['train_rows']} {rows} (+{metrics['valid_rows']} validation)",
+                trained_on=f"{metrics['train_rows']} {rows} "
+                f"(+{metrics['valid_rows']} validation)",
                 precision=metrics["precision"],
                 test_rmse_px=score_submission(submission, solution),
                 epochs_run=metrics["epochs_run"],
@@ -262,10 +272,12 @@ def render(
     )
     return (
         f"{header_text}\n{table}\n"
-        "Test RMSE is Kaggle's metric (pixels, over every row of the lookup table), scored against the true values. "
-        "Train time is the training loop's wall time on both sides (validation and checkpoints included; "
-        "data loading and prediction not). The TF1 port and seed-cnn stop early after "
-        f"{PATIENCE} epochs without improvement; cnn and mlp keep their own defaults.\n\n"
+        "Test RMSE is Kaggle's metric (pixels, over every row of the lookup table), "
+        "scored against the true values. Train time is the training loop's wall time "
+        "on both sides (validation and checkpoints included; data loading and "
+        "prediction not). The TF1 port and seed-cnn stop early after "
+        f"{PATIENCE} epochs without improvement; cnn and mlp keep their own "
+        "defaults.\n\n"
         f"Regenerate: `{command}`\n\n{check_lines}\n"
     )
 

@@ -1,4 +1,5 @@
-"""Training speed of article A's network: the book's pipeline vs article A's own ``feed_dict`` loop.
+"""Training speed of article A's network: the book's pipeline vs article A's own
+``feed_dict`` loop.
 
 On the same data, for 3 epochs each, one after another:
 
@@ -24,8 +25,10 @@ both sides too. The machine may be shared, so the port and ``seed-cnn`` run
 
 Usage (one command regenerates ``benchmarks/results/speed.md`` and ``.json``)::
 
-    python benchmarks/compare_speed.py                # the full-size stand-in (7049 training rows)
-    python benchmarks/compare_speed.py --data DIR     # any Kaggle-format folder
+    # the full-size stand-in (7049 training rows)
+    python benchmarks/compare_speed.py
+    # any Kaggle-format folder
+    python benchmarks/compare_speed.py --data DIR
 """
 
 from __future__ import annotations
@@ -148,10 +151,12 @@ def main(argv: list[str] | None = None) -> int:
 def measure(
     data: Path, *, epochs: int, seed: int, repeats: int
 ) -> tuple[list[Speed], dict[str, list[float]], str]:
-    """Train the port, ``seed-cnn`` and ``seed-cnn float32`` ``repeats`` times each (alternating), then ``cnn`` once.
+    """Train the port, ``seed-cnn`` and ``seed-cnn float32`` ``repeats`` times each
+    (alternating), then ``cnn`` once.
 
     ``seed-cnn float32`` is left out where ``seed-cnn`` trains in float32 anyway.
-    Returns the fastest run of each, every run's images/s by name, and TensorFlow's version.
+    Returns the fastest run of each, every run's images/s by name, and TensorFlow's
+    version.
     """
     work = fresh_work_dir("speed")
     article_a = "article A's network, Keras fit + tf.data, complete rows"
@@ -294,15 +299,18 @@ def render(
     )
     return (
         f"{header_text}\n{table}\n"
-        "Images/s = training images / seconds in the training loop (shuffle, batches of 64, forward and backward "
-        "passes), the same on both sides; data loading, model building, validation, saving and the first epoch "
-        "(graph building / tracing) are left out. Train time is the whole training loop's wall time. "
-        "Precision: `fkp train` computes in bfloat16 (float32 weights and output layer) on a CPU with bfloat16 "
-        "instructions and in float16 on a GPU; `--float32` keeps the port's float32 arithmetic. "
-        f"Best of {len(next(iter(every_run.values())))} alternating runs per side (images/s of every run: {runs}).\n\n"
+        "Images/s = training images / seconds in the training loop (shuffle, batches "
+        "of 64, forward and backward passes), the same on both sides; data loading, "
+        "model building, validation, saving and the first epoch (graph building / "
+        "tracing) are left out. Train time is the whole training loop's wall time. "
+        "Precision: `fkp train` computes in bfloat16 (float32 weights and output "
+        "layer) on a CPU with bfloat16 instructions and in float16 on a GPU; "
+        "`--float32` keeps the port's float32 arithmetic. "
+        f"Best of {len(next(iter(every_run.values())))} alternating runs per side "
+        f"(images/s of every run: {runs}).\n\n"
         f"Regenerate: `{command}`\n\n"
-        f"- {verdict}: seed-cnn, as `fkp train` runs it here ({speeds[1].precision}), trains at {ratio:.2f}× "
-        f"the TF1 port's images/s (target ≥ {MIN_RATIO:.1f}×)\n"
+        f"- {verdict}: seed-cnn, as `fkp train` runs it here ({speeds[1].precision}), "
+        f"trains at {ratio:.2f}× the TF1 port's images/s (target ≥ {MIN_RATIO:.1f}×)\n"
     )
 
 

@@ -1,4 +1,5 @@
-"""Serving the exported ``cnn``: single-image CPU latency and file size, Keras file vs TFLite file.
+"""Serving the exported ``cnn``: single-image CPU latency and file size, Keras file vs
+TFLite file.
 
 A latency benchmark, not an accuracy one: it trains a short ``cnn`` run (3
 epochs on 1000 stand-in faces, once; later runs reuse it from the cache through
@@ -12,9 +13,10 @@ answers one request:
 * the Keras file loaded with ``keras.saving.load_model``, called four ways:
   ``model.predict`` (what most tutorials show), ``model.predict_on_batch``, a
   direct call ``model(x, training=False)``, and that call in a ``tf.function``;
-* the TFLite file in ``tf.lite.Interpreter`` (:class:`fkp_helpers.nn.export.TFLiteKeypoints`:
-  set the input, invoke, read the output), with the interpreter's default
-  threads and with one thread; also the file ``fkp export --float16`` writes
+* the TFLite file in ``tf.lite.Interpreter``
+  (:class:`fkp_helpers.nn.export.TFLiteKeypoints`: set the input, invoke, read
+  the output), with the interpreter's default threads and with one thread; also
+  the file ``fkp export --float16`` writes
   (float16 weights) and, not offered by ``fkp export``, a dynamic-range
   quantised one (int8 weights);
 * for reference, the helpers' own path ``load_run(run).predict_px`` (two
@@ -99,7 +101,8 @@ class Latency:
 
 @dataclass(frozen=True)
 class TFLiteVariant:
-    """One TFLite file of the run: how its weights are stored, its size, how far its keypoints are from Keras's."""
+    """One TFLite file of the run: how its weights are stored, its size, how far its
+    keypoints are from Keras's."""
 
     name: str
     path: Path
@@ -193,8 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     title = "Export: single-image CPU latency and file size of the served cnn"
     data_line = (
-        f"`cnn` trained {args.epochs} epochs on {args.train_faces} generated stand-in faces (a latency "
-        f"benchmark: accuracy plays no part); {args.calls} timed calls on unseen faces"
+        f"`cnn` trained {args.epochs} epochs on {args.train_faces} generated stand-in "
+        f"faces (a latency benchmark: accuracy plays no part); {args.calls} timed "
+        "calls on unseen faces"
     )
     command = " ".join(
         [
@@ -242,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
 def tflite_files(
     run: TrainedRun, files: ExportedFiles, keras_model: keras.Model, work: Path
 ) -> list[tuple[str, Path, bool]]:
-    """``(name, path, offered by fkp export)`` of the three TFLite files: float32, float16 weights, dynamic range."""
+    """``(name, path, offered by fkp export)`` of the three TFLite files: float32,
+    float16 weights, dynamic range."""
     half = export_run(run.run_dir, work / "float16", float16=True)
     dynamic = work / "dynamic-range" / "keypoints.tflite"
     dynamic.parent.mkdir()
@@ -264,11 +269,13 @@ def _variant(
 
 
 def train_short_cnn(n_faces: int, epochs: int, seed: int) -> TrainedRun:
-    """``cnn`` trained ``epochs`` epochs on ``n_faces`` stand-in faces (from the cache if it was trained before)."""
+    """``cnn`` trained ``epochs`` epochs on ``n_faces`` stand-in faces (from the cache
+    if it was trained before)."""
     pixels, keypoints = render_faces(n_faces, seed=seed)
     images = (pixels[..., None] / np.float32(255)).astype(np.float32)
     print(
-        f"Training cnn for {epochs} epochs on {n_faces} stand-in faces (or reusing that run)",
+        f"Training cnn for {epochs} epochs on {n_faces} stand-in faces "
+        "(or reusing that run)",
         flush=True,
     )
     return trained_run(
@@ -277,7 +284,8 @@ def train_short_cnn(n_faces: int, epochs: int, seed: int) -> TrainedRun:
 
 
 def stand_in_faces(n: int, *, seed: int, start: int) -> np.ndarray:
-    """Faces ``start … start + n - 1`` of the stand-in renderer, ``(n, 96, 96, 1)`` float32 in [0, 1]."""
+    """Faces ``start … start + n - 1`` of the stand-in renderer, ``(n, 96, 96, 1)``
+    float32 in [0, 1]."""
     pixels, _ = render_faces(n, seed=seed, start=start)
     return (pixels[..., None] / np.float32(255)).astype(np.float32)
 
@@ -285,7 +293,8 @@ def stand_in_faces(n: int, *, seed: int, start: int) -> np.ndarray:
 def serving_calls(
     keras_model: keras.Model, variants: list[TFLiteVariant], run: TrainedRun
 ) -> dict[str, tuple[str, Predict]]:
-    """Name → (what it runs, a function from one image ``(1, 96, 96, 1)`` to its keypoints ``(1, 30)`` px)."""
+    """Name → (what it runs, a function from one image ``(1, 96, 96, 1)`` to its
+    keypoints ``(1, 30)`` px)."""
     signature = [tf.TensorSpec((None, *keras_model.input_shape[1:]), tf.float32)]
     compiled = tf.function(
         lambda images: keras_model(images, training=False), input_signature=signature
@@ -325,7 +334,8 @@ def serving_calls(
             TFLiteKeypoints(half.path).predict_px,
         ),
         dynamic.name: (
-            "int8 weights, activations quantised on the fly (not offered by `fkp export`)",
+            "int8 weights, activations quantised on the fly "
+            "(not offered by `fkp export`)",
             TFLiteKeypoints(dynamic.path).predict_px,
         ),
         "helpers' predict_px": (
@@ -342,7 +352,8 @@ def time_single_images(
     warmup: int,
     rounds: int,
 ) -> list[Latency]:
-    """Time every way on each face as a batch of 1, in ``rounds`` interleaved rounds; medians and 90th percentiles."""
+    """Time every way on each face as a batch of 1, in ``rounds`` interleaved rounds;
+    medians and 90th percentiles."""
     singles = [faces[i : i + 1] for i in range(len(faces))]
     for _, predict in calls.values():
         for image in singles[:warmup]:
@@ -378,7 +389,8 @@ def render(
     header_text: str,
     command: str,
 ) -> str:
-    """The Markdown page: header, the latency table, the size table, the agreement table, the check."""
+    """The Markdown page: header, the latency table, the size table, the agreement
+    table, the check."""
     tflite = next(
         latency for latency in latencies if latency.name == "TFLite"
     ).median_ms
@@ -435,14 +447,16 @@ def render(
         f"{header_text}\n"
         "## Single-image latency on the CPU (batch of 1)\n\n"
         f"{latency_table}\n"
-        f"Each way: {latencies[0].calls} timed calls after a warm-up, in interleaved rounds; every call returns a "
-        "NumPy array of keypoints in pixels, flip-averaged (two passes of the network).\n\n"
+        f"Each way: {latencies[0].calls} timed calls after a warm-up, in interleaved "
+        "rounds; every call returns a NumPy array of keypoints in pixels, "
+        "flip-averaged (two passes of the network).\n\n"
         f"## File sizes ({parameters:,} parameters)\n\n"
         f"{size_table}\n"
         f"## Same keypoints? ({check_faces} unseen faces)\n\n"
         f"{agreement_table}\n"
         f"Regenerate: `{command}`\n\n"
-        f"- {verdict}: {checked} within {MAX_DIFFERENCE_PX} px of their reference on {check_faces} unseen faces\n"
+        f"- {verdict}: {checked} within {MAX_DIFFERENCE_PX} px of their reference on "
+        f"{check_faces} unseen faces\n"
     )
 
 

@@ -1,11 +1,14 @@
-"""Loading speed of ``training.csv``: the book's parser vs the articles' pandas + ``np.fromstring``.
+"""Loading speed of ``training.csv``: the book's parser vs the articles' pandas +
+``np.fromstring``.
 
 On the same file, in one run:
 
 * ``articles' way`` — ``pd.read_csv``, then ``np.fromstring(image, sep=" ")`` on every
   row's ``Image``, stacked into float32 ``(N, 96, 96, 1)`` / 255 (as both articles do);
-* ``load_training(cache=False)`` — :mod:`fkp_helpers.data.kaggle_csv`, every byte checked;
-* ``cached reload`` — ``python -c "import fkp_helpers; fkp_helpers.load_training(path)"``
+* ``load_training(cache=False)`` — :mod:`fkp_helpers.data.kaggle_csv`, every byte
+  checked;
+* ``cached reload`` —
+  ``python -c "import fkp_helpers; fkp_helpers.load_training(path)"``
   in a new process, wall clock, interpreter start and imports included, with the
   parsed-data cache filled (a temporary cache folder, removed afterwards).
 
@@ -16,8 +19,10 @@ exit status is 1 if one is missed. Results are also written to
 
 Usage::
 
-    python benchmarks/load_speed.py              # the full-size stand-in (7049 training rows)
-    python benchmarks/load_speed.py --data DIR   # any folder holding training.csv
+    # the full-size stand-in (7049 training rows)
+    python benchmarks/load_speed.py
+    # any folder holding training.csv
+    python benchmarks/load_speed.py --data DIR
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ CACHED_RUNS = 5
 
 
 def load_the_articles_way(csv_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """``training.csv`` as both articles load it (without their ``dropna``): pandas, then a string parse per row."""
+    """``training.csv`` as both articles load it (without their ``dropna``): pandas,
+    then a string parse per row."""
     import pandas as pd
 
     df = pd.read_csv(csv_path)
@@ -69,7 +75,8 @@ def seconds(function: Callable[[], T]) -> tuple[float, T]:
 
 
 def cached_reload_seconds(csv_path: Path) -> list[float]:
-    """Wall-clock seconds of ``CACHED_RUNS`` new processes that each load ``csv_path`` from a filled cache."""
+    """Wall-clock seconds of ``CACHED_RUNS`` new processes that each load ``csv_path``
+    from a filled cache."""
     code = f"import fkp_helpers; fkp_helpers.load_training({str(csv_path)!r})"
     with tempfile.TemporaryDirectory(prefix="fkp-load-speed-") as cache:
         env = {**os.environ, "FKP_CACHE_DIR": cache}
@@ -101,11 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         0
     ]  # other work on the machine makes every time longer
     lines = [
-        "# Loading training.csv: the book's parser vs the articles' pandas + np.fromstring",
+        "# Loading training.csv: the book's parser vs the articles' pandas + "
+        "np.fromstring",
         "",
         f"- Date: {now:%Y-%m-%d %H:%M %Z}",
         f"- CPU: {device_description()}; load average at the start: {load_average:.2f}",
-        f"- Software: Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}",
+        f"- Software: Python {platform.python_version()}, numpy {np.__version__}, "
+        f"pandas {pd.__version__}",
         f"- Data: {csv_path} ({csv_path.stat().st_size / 1e6:.1f} MB)",
         "",
     ]
@@ -131,12 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         f"cached reload <= {MAX_CACHED_SECONDS:g} s": cached_s <= MAX_CACHED_SECONDS,
     }
     results = [
-        f"- articles' way (pandas.read_csv + np.fromstring per row, 1 run): {article_s:.2f} s",
+        "- articles' way (pandas.read_csv + np.fromstring per row, 1 run): "
+        f"{article_s:.2f} s",
         f"- load_training(cache=False), median of {PARSER_RUNS}: {parser_s:.2f} s "
         f"(runs: {', '.join(f'{run:.2f}' for run in parser_runs)})",
         f"- speed-up: {speedup:.1f}x (target >= {MIN_SPEEDUP:g}x)",
-        f"- cached reload, whole new process, median of {CACHED_RUNS}: {cached_s:.2f} s "
-        f"(runs: {', '.join(f'{run:.2f}' for run in cached_runs)}; target <= {MAX_CACHED_SECONDS:g} s)",
+        f"- cached reload, whole new process, median of {CACHED_RUNS}: "
+        f"{cached_s:.2f} s (runs: {', '.join(f'{run:.2f}' for run in cached_runs)}; "
+        f"target <= {MAX_CACHED_SECONDS:g} s)",
         *(f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks.items()),
     ]
     print("\n".join(results))

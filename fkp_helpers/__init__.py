@@ -5,15 +5,20 @@ pandas. Names below are loaded from their modules on first use.
 
 The package is laid out like the book:
 
-* :mod:`fkp_helpers.data` — Kaggle's files: reading, caching, finding, checking, submissions;
-* :mod:`fkp_helpers.standin` — the generated stand-in: faces, the dataset writer, photo scenes;
-* :mod:`fkp_helpers.nn` — TensorFlow: devices, ``tf.data``, losses, models, training, export;
+* :mod:`fkp_helpers.data` — Kaggle's files: reading, caching, finding, checking,
+  submissions;
+* :mod:`fkp_helpers.standin` — the generated stand-in: faces, the dataset writer, photo
+  scenes;
+* :mod:`fkp_helpers.nn` — TensorFlow: devices, ``tf.data``, losses, models, training,
+  export;
 * :mod:`fkp_helpers.figures` — the book's figures and tables;
 * :mod:`fkp_helpers.photo` — keypoints on any photo (OpenCV);
-* :mod:`fkp_helpers.cli` — the ``fkp`` command line, the only part that knows exit codes;
+* :mod:`fkp_helpers.cli` — the ``fkp`` command line, the only part that knows exit
+  codes;
 
-with :mod:`~fkp_helpers.keypoints`, :mod:`~fkp_helpers.metrics`, :mod:`~fkp_helpers.errors`,
-:mod:`~fkp_helpers.atomic` and :mod:`~fkp_helpers.settings` at the top, used by all.
+with :mod:`~fkp_helpers.keypoints`, :mod:`~fkp_helpers.metrics`,
+:mod:`~fkp_helpers.errors`, :mod:`~fkp_helpers.atomic` and :mod:`~fkp_helpers.settings`
+at the top, used by all.
 """
 
 from __future__ import annotations
@@ -133,7 +138,8 @@ _MOVED_MODULES: dict[str, str] = {
 
 
 class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Import ``fkp_helpers.<old name>`` as the module it moved to (see :data:`_MOVED_MODULES`)."""
+    """Import ``fkp_helpers.<old name>`` as the module it moved to
+    (see :data:`_MOVED_MODULES`)."""
 
     def find_spec(
         self, fullname: str, path: Any = None, target: Any = None

@@ -120,7 +120,8 @@ def _replacing(path: Path, temporary: Path, *, fsync: bool) -> Iterator[None]:
 
 
 def replace(source: str | Path, target: str | Path, *, fsync: bool = False) -> None:
-    """Move the finished file or folder ``source`` over ``target`` in one step (``os.replace``).
+    """Move the finished file or folder ``source`` over ``target`` in one step
+    (``os.replace``).
 
     For writers that build a whole folder beside its target (the stand-in, a
     cached run) and then put it in place. ``target`` must not be a non-empty

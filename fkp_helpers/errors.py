@@ -1,16 +1,18 @@
-"""The library's exceptions: one small family, each a one-line message saying where and how to fix it.
+"""The library's exceptions: one small family, each a one-line message saying where and
+how to fix it.
 
 * :class:`FkpError` — the base; catch it to handle every failure a user can fix.
 * :class:`DataError` — a bad or missing data file or folder (file, line, column).
-* :class:`ConfigError` — settings that cannot work together (a :class:`~fkp_helpers.nn.training.TrainConfig`,
-  a model name, a split too large for the data).
+* :class:`ConfigError` — settings that cannot work together
+  (a :class:`~fkp_helpers.nn.training.TrainConfig`, a model name, a split too large for
+  the data).
 * :class:`RunError` — a run folder or saved model that cannot be used (missing, damaged,
   another network, nothing to resume).
 * :class:`PhotoError` — a photo that cannot be read, or OpenCV missing.
 
 ``str(error)`` reads, for example::
 
-    data/training.csv, line 12, column 31 (Image): expected 9216 pixel values, found 9215
+  data/training.csv, line 12, column 31 (Image): expected 9216 pixel values, found 9215
 
 Parts that do not apply are left out, so a caller can print the message as it
 is. The library never exits: the command line (:mod:`fkp_helpers.cli`) turns
@@ -23,7 +25,8 @@ from pathlib import Path
 
 
 class FkpError(Exception):
-    """A failure the user can fix: ``where: what went wrong; how to fix it``, on one line.
+    """A failure the user can fix: ``where: what went wrong; how to fix it``, on one
+    line.
 
     ``path`` is the file or folder concerned, ``line`` the 1-based line of the
     file (the header is line 1), ``column`` the 1-based field number and
@@ -61,7 +64,8 @@ class FkpError(Exception):
 
 
 class DataError(FkpError, ValueError):
-    """Bad or missing input data: ``DataError(path, message, line=…, column=…, column_name=…, fix=…)``."""
+    """Bad or missing input data:
+    ``DataError(path, message, line=…, column=…, column_name=…, fix=…)``."""
 
     def __init__(
         self,
@@ -84,7 +88,8 @@ class DataError(FkpError, ValueError):
 
 
 class ConfigError(FkpError, ValueError):
-    """Settings that cannot work: a bad value, two options that exclude each other, too few rows."""
+    """Settings that cannot work: a bad value, two options that exclude each other, too
+    few rows."""
 
 
 class RunError(FkpError):

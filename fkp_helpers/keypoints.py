@@ -51,7 +51,8 @@ LOOKUP_COLUMNS: tuple[str, ...] = ("RowId", "ImageId", "FeatureName", "Location"
 """Header of ``IdLookupTable.csv`` (``Location`` is empty)."""
 
 SUBMISSION_COLUMNS: tuple[str, ...] = ("RowId", "Location")
-"""Header of a submission file (and of ``SampleSubmission.csv`` and ``solution.csv``)."""
+"""Header of a submission file (and of ``SampleSubmission.csv`` and
+``solution.csv``)."""
 
 FOUR_KEYPOINT_SOURCE: tuple[str, ...] = (
     "left_eye_center",
@@ -69,7 +70,8 @@ FLIP_PAIRS: tuple[tuple[str, str], ...] = (
     ("left_eyebrow_outer_end", "right_eyebrow_outer_end"),
     ("mouth_left_corner", "mouth_right_corner"),
 )
-"""Left/right keypoint pairs that a horizontal flip swaps (nose and lip centres stay)."""
+"""Left/right keypoint pairs that a horizontal flip swaps (nose and lip centres
+stay)."""
 
 
 def keypoint_index(name: str) -> int:

@@ -1,9 +1,10 @@
-"""Root-mean-square error in pixels, the competition's score, ignoring missing keypoints.
+"""Root-mean-square error in pixels, the competition's score, ignoring missing
+keypoints.
 
 Pure NumPy (no TensorFlow), so it scores predictions from any model. Targets
-are ``(N, 30)`` arrays in pixels, columns in :data:`fkp_helpers.keypoints.KEYPOINT_COLUMNS`
-order; ``NaN`` in ``y_true`` marks a keypoint that is not labelled, and such
-entries are left out of every mean.
+are ``(N, 30)`` arrays in pixels, columns
+in :data:`fkp_helpers.keypoints.KEYPOINT_COLUMNS` order; ``NaN`` in ``y_true`` marks a
+keypoint that is not labelled, and such entries are left out of every mean.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from .keypoints import KEYPOINT_NAMES, NUM_TARGETS
 
 
 def rmse_px(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """RMSE in pixels over every labelled value of ``y_true`` (x and y alike, as Kaggle scores).
+    """RMSE in pixels over every labelled value of ``y_true`` (x and y alike, as Kaggle
+    scores).
 
-    ``y_true`` and ``y_pred`` are ``(N, 30)`` in pixels; ``NaN`` in ``y_true`` is skipped.
-    Raises ``ValueError`` if the shapes differ, nothing is labelled, or a
+    ``y_true`` and ``y_pred`` are ``(N, 30)`` in pixels; ``NaN`` in ``y_true`` is
+    skipped. Raises ``ValueError`` if the shapes differ, nothing is labelled, or a
     prediction for a labelled value is not finite.
     """
     errors, observed = squared_errors(y_true, y_pred)
@@ -46,7 +48,8 @@ def rmse_per_keypoint_px(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, fl
 def squared_errors(
     y_true: np.ndarray, y_pred: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Squared errors (0 where unlabelled) and the boolean mask of labelled values, both ``(N, 30)``."""
+    """Squared errors (0 where unlabelled) and the boolean mask of labelled values, both
+    ``(N, 30)``."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if y_true.ndim != 2 or y_true.shape[1] != NUM_TARGETS:

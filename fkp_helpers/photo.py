@@ -1,4 +1,5 @@
-"""Keypoints on any photo: read it, find the faces, crop each to 96x96 like Kaggle's, predict, map back, draw.
+"""Keypoints on any photo: read it, find the faces, crop each to 96x96 like Kaggle's,
+predict, map back, draw.
 
 The path from a photo to keypoints in its own pixels::
 
@@ -55,26 +56,30 @@ from .errors import PhotoError
 from .keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
 
 MAX_PIXELS = 40_000_000
-"""Largest image :func:`read_image` accepts (width x height); read at call time, so tests can patch it."""
+"""Largest image :func:`read_image` accepts (width x height); read at call time, so
+tests can patch it."""
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
-"""OpenCV's frontal-face Haar cascade, shipped inside the ``opencv-python(-headless)`` wheel."""
+"""OpenCV's frontal-face Haar cascade, shipped inside the ``opencv-python(-headless)``
+wheel."""
 
 MIN_FACE_PX = 48
-"""Smallest face the detector looks for, in the (possibly downscaled) detection image: half the
-model's 96 px input, so no crop is blown up more than about 2x."""
+"""Smallest face the detector looks for, in the (possibly downscaled) detection image:
+half the model's 96 px input, so no crop is blown up more than about 2x."""
 
 DETECT_MAX_SIDE = 2048
-"""Photos whose longer side exceeds this are downscaled to it for detection only (a 20-megapixel
-photo takes ~4 s at full size and yields tiny false positives), so the smallest face found in
-the original is ``MIN_FACE_PX`` times the downscale factor; see :func:`smallest_face_px`."""
+"""Photos whose longer side exceeds this are downscaled to it for detection only (a
+20-megapixel photo takes ~4 s at full size and yields tiny false positives), so the
+smallest face found in the original is ``MIN_FACE_PX`` times the downscale factor; see
+:func:`smallest_face_px`."""
 
 FACE_MARGIN = 0.03
-"""Extra width on each side of a Haar box, as a fraction of the box's width: crop side = ``1.06 w``
-(see "How the crop is framed" in the module docstring)."""
+"""Extra width on each side of a Haar box, as a fraction of the box's width: crop side =
+``1.06 w`` (see "How the crop is framed" in the module docstring)."""
 
 FACE_SHIFT = -0.01
-"""Crop centre below the box centre, as a fraction of the box's height (negative: up)."""
+"""Crop centre below the box centre, as a fraction of the box's height (negative:
+up)."""
 
 
 OPENCV_MISSING = (
@@ -106,7 +111,8 @@ def opencv() -> ModuleType:
 
 
 def read_image(path: str | Path) -> np.ndarray:
-    """The image at ``path`` as RGB ``uint8`` of shape ``(H, W, 3)`` (grayscale files get 3 equal channels).
+    """The image at ``path`` as RGB ``uint8`` of shape ``(H, W, 3)`` (grayscale files
+    get 3 equal channels).
 
     EXIF orientation is applied (as phones expect). An image of more than
     :data:`MAX_PIXELS` pixels is refused from its header, before decoding, when
@@ -130,14 +136,16 @@ def read_image(path: str | Path) -> np.ndarray:
     bgr = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
     if bgr is None:
         raise PhotoError(
-            f"{path}: not an image OpenCV can read (damaged, truncated or an unknown format)"
+            f"{path}: not an image OpenCV can read "
+            "(damaged, truncated or an unknown format)"
         )
     _check_size(path, bgr.shape[1], bgr.shape[0])
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def _header_size(path: Path) -> tuple[int, int] | None:
-    """``(width, height)`` from the file's header without decoding the pixels; ``None`` if Pillow cannot tell."""
+    """``(width, height)`` from the file's header without decoding the pixels; ``None``
+    if Pillow cannot tell."""
     import warnings
 
     from PIL import Image
@@ -151,7 +159,9 @@ def _header_size(path: Path) -> tuple[int, int] | None:
         Image.DecompressionBombError
     ):  # over Pillow's own limit (~179 megapixels): far over ours
         raise PhotoError(
-            f"{path}: more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels, more than the limit "
+            f"{path}: more than "
+            f"{2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels, "
+            "more than the limit "
             f"of {MAX_PIXELS / 1e6:g}; downscale it first"
         ) from None
     except (
@@ -165,13 +175,15 @@ def _header_size(path: Path) -> tuple[int, int] | None:
 def _check_size(path: Path, width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
         raise PhotoError(
-            f"{path}: {width}x{height} is {width * height / 1e6:.1f} megapixels, more than the limit "
+            f"{path}: {width}x{height} is {width * height / 1e6:.1f} megapixels, "
+            "more than the limit "
             f"of {MAX_PIXELS / 1e6:g}; downscale it first"
         )
 
 
 def to_gray(image_rgb: np.ndarray) -> np.ndarray:
-    """``(H, W)`` uint8 luma (ITU-R BT.601, OpenCV's ``COLOR_RGB2GRAY``) of an RGB ``uint8`` image."""
+    """``(H, W)`` uint8 luma (ITU-R BT.601, OpenCV's ``COLOR_RGB2GRAY``) of an RGB
+    ``uint8`` image."""
     cv2 = opencv()
 
     return cv2.cvtColor(_check_rgb(image_rgb), cv2.COLOR_RGB2GRAY)
@@ -181,17 +193,19 @@ def _check_rgb(image_rgb: np.ndarray) -> np.ndarray:
     image_rgb = np.asarray(image_rgb)
     if image_rgb.dtype != np.uint8 or image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
         raise ValueError(
-            f"expected an RGB uint8 image of shape (H, W, 3), got {image_rgb.dtype} {image_rgb.shape}"
+            "expected an RGB uint8 image of shape (H, W, 3), "
+            f"got {image_rgb.dtype} {image_rgb.shape}"
         )
     return image_rgb
 
 
-# --------------------------------------------------------------------------- finding faces
+# ------------------------------------------------------------------------ finding faces
 
 
 @dataclass(frozen=True)
 class FaceBox:
-    """A face found in a photo: the pixels ``x <= column < x + w``, ``y <= row < y + h`` (image pixels)."""
+    """A face found in a photo: the pixels ``x <= column < x + w``, ``y <= row < y + h``
+    (image pixels)."""
 
     x: int
     y: int
@@ -200,7 +214,8 @@ class FaceBox:
 
 
 def smallest_face_px(shape: tuple[int, ...]) -> int:
-    """Width in pixels of the smallest face :func:`find_faces` can find in an image of ``shape`` ``(H, W, ...)``."""
+    """Width in pixels of the smallest face :func:`find_faces` can find in an image of
+    ``shape`` ``(H, W, ...)``."""
     return math.ceil(MIN_FACE_PX * _detection_factor(shape))
 
 
@@ -209,7 +224,8 @@ def _detection_factor(shape: tuple[int, ...]) -> float:
 
 
 def _detection_size(shape: tuple[int, ...]) -> tuple[int, int]:
-    """``(width, height)`` of the copy :func:`find_faces` searches for ``shape`` ``(H, W)``."""
+    """``(width, height)`` of the copy :func:`find_faces` searches for ``shape``
+    ``(H, W)``."""
     factor = _detection_factor(shape)
     return round(shape[1] / factor), round(shape[0] / factor)
 
@@ -224,14 +240,15 @@ def can_hold_a_face(shape: tuple[int, ...]) -> bool:
 
 
 def find_faces(gray: np.ndarray) -> list[FaceBox]:
-    """Frontal faces in ``gray`` ``(H, W)`` uint8, largest first, by OpenCV's Haar cascade.
+    """Frontal faces in ``gray`` ``(H, W)`` uint8, largest first, by OpenCV's Haar
+    cascade.
 
     Settings: ``scaleFactor=1.1`` (the window grows 10 % per scale, the usual
     trade of recall against time); ``minNeighbors=3`` (OpenCV's default: a face
     must be found at 3 overlapping windows; in the 50 scenes of
     ``scenes.detection_rate(50, seed=0)`` it finds 26 faces with 7 false boxes,
-    where 5 finds 22 with 6); ``minSize`` = :data:`MIN_FACE_PX`. Images with a side longer
-    than :data:`DETECT_MAX_SIDE` are searched at that size and the boxes scaled
+    where 5 finds 22 with 6); ``minSize`` = :data:`MIN_FACE_PX`. Images with a side
+    longer than :data:`DETECT_MAX_SIDE` are searched at that size and the boxes scaled
     back. Boxes are square, in ``gray``'s pixels. An image that cannot hold a
     face (:func:`can_hold_a_face`) has none.
     """
@@ -240,7 +257,8 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
     gray = np.asarray(gray)
     if gray.dtype != np.uint8 or gray.ndim != 2:
         raise ValueError(
-            f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}"
+            "expected a grayscale uint8 image of shape (H, W), "
+            f"got {gray.dtype} {gray.shape}"
         )
     if not can_hold_a_face(gray.shape):
         return []
@@ -253,7 +271,8 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE_FILE)
     if cascade.empty():
         raise PhotoError(
-            f"{cv2.data.haarcascades + CASCADE_FILE}: OpenCV could not load its face cascade"
+            f"{cv2.data.haarcascades + CASCADE_FILE}: "
+            "OpenCV could not load its face cascade"
         )
     found = cascade.detectMultiScale(
         searched, scaleFactor=1.1, minNeighbors=3, minSize=(MIN_FACE_PX, MIN_FACE_PX)
@@ -267,7 +286,7 @@ def find_faces(gray: np.ndarray) -> list[FaceBox]:
     return sorted(boxes, key=lambda box: (-box.w * box.h, box.y, box.x))
 
 
-# --------------------------------------------------------------------------- the square crop
+# ---------------------------------------------------------------------- the square crop
 
 
 @dataclass(frozen=True)
@@ -279,7 +298,8 @@ class SquareCrop:
     image interval ``[left + i*s, left + (i+1)*s)`` (edges: image pixel ``X``
     covers ``[X, X+1)``), so in pixel-index coordinates
 
-        image x = left + (crop x + 0.5) * s - 0.5,  crop x = (image x + 0.5 - left) / s - 0.5
+        image x = left + (crop x + 0.5) * s - 0.5,
+        crop x = (image x + 0.5 - left) / s - 0.5
 
     and likewise for y with ``top``.
     """
@@ -294,7 +314,8 @@ class SquareCrop:
         return self.side / IMAGE_SIZE
 
     def to_image(self, points: np.ndarray) -> np.ndarray:
-        """Crop coordinates → image coordinates; ``points`` ``(..., 2k)`` as ``x, y`` pairs (e.g. ``(N, 30)``).
+        """Crop coordinates → image coordinates; ``points`` ``(..., 2k)`` as ``x, y``
+        pairs (e.g. ``(N, 30)``).
 
         Returns float64 of the same shape; NaN stays NaN.
         """
@@ -305,7 +326,8 @@ class SquareCrop:
         )
 
     def to_crop(self, points: np.ndarray) -> np.ndarray:
-        """Image coordinates → crop coordinates (the inverse of :meth:`to_image`), same shapes."""
+        """Image coordinates → crop coordinates (the inverse of :meth:`to_image`), same
+        shapes."""
         x, y = _split_pairs(points)
         return _join_pairs(
             (x + 0.5 - self.left) / self.scale - 0.5,
@@ -313,7 +335,8 @@ class SquareCrop:
         )
 
     def crop_to_image_matrix(self) -> np.ndarray:
-        """The 2x3 affine matrix taking crop pixel indices to image pixel indices (for ``cv2.warpAffine``)."""
+        """The 2x3 affine matrix taking crop pixel indices to image pixel indices (for
+        ``cv2.warpAffine``)."""
         s = self.scale
         return np.array(
             [[s, 0.0, self.left + 0.5 * s - 0.5], [0.0, s, self.top + 0.5 * s - 0.5]]
@@ -324,7 +347,8 @@ def _split_pairs(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     points = np.asarray(points, dtype=np.float64)
     if points.ndim == 0 or points.shape[-1] % 2:
         raise ValueError(
-            f"expected x, y pairs along the last axis (e.g. shape (N, 30)), got shape {points.shape}"
+            "expected x, y pairs along the last axis (e.g. shape (N, 30)), "
+            f"got shape {points.shape}"
         )
     return points[..., 0::2], points[..., 1::2]
 
@@ -338,8 +362,9 @@ def _join_pairs(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def square_around(
     box: FaceBox, margin: float = FACE_MARGIN, shift: float = FACE_SHIFT
 ) -> SquareCrop:
-    """The square crop for a detected ``box``: side ``(1 + 2 margin) * max(w, h)``, centred on the box's
-    centre moved down by ``shift * h`` (see :data:`FACE_MARGIN`, :data:`FACE_SHIFT` for the calibration)."""
+    """The square crop for a detected ``box``: side ``(1 + 2 margin) * max(w, h)``,
+    centred on the box's centre moved down by ``shift * h`` (see :data:`FACE_MARGIN`,
+    :data:`FACE_SHIFT` for the calibration)."""
     side = (1.0 + 2.0 * margin) * max(box.w, box.h)
     centre_x = box.x + box.w / 2
     centre_y = box.y + box.h / 2 + shift * box.h
@@ -347,7 +372,8 @@ def square_around(
 
 
 def crop_face(gray: np.ndarray, crop: SquareCrop) -> np.ndarray:
-    """``crop`` of ``gray`` ``(H, W)`` uint8 as a ``(96, 96)`` float32 image in ``[0, 1]``.
+    """``crop`` of ``gray`` ``(H, W)`` uint8 as a ``(96, 96)`` float32 image in
+    ``[0, 1]``.
 
     Sampled by ``cv2.warpAffine`` (bilinear, edges replicated outside the
     image) with :meth:`SquareCrop.crop_to_image_matrix`, so a feature at image
@@ -362,7 +388,8 @@ def crop_face(gray: np.ndarray, crop: SquareCrop) -> np.ndarray:
     gray = np.asarray(gray)
     if gray.dtype != np.uint8 or gray.ndim != 2:
         raise ValueError(
-            f"expected a grayscale uint8 image of shape (H, W), got {gray.dtype} {gray.shape}"
+            "expected a grayscale uint8 image of shape (H, W), "
+            f"got {gray.dtype} {gray.shape}"
         )
     height, width = gray.shape
     sigma = math.sqrt(max(0.0, crop.scale**2 - 1.0)) / 2.0
@@ -393,8 +420,9 @@ def crop_face(gray: np.ndarray, crop: SquareCrop) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FaceKeypoints:
-    """One face: its detection ``box``, the ``crop`` fed to the model, and ``keypoints_px`` ``(30,)``
-    float32 in the photo's pixels (``x, y`` per keypoint in Kaggle's order)."""
+    """One face: its detection ``box``, the ``crop`` fed to the model, and
+    ``keypoints_px`` ``(30,)`` float32 in the photo's pixels (``x, y`` per keypoint in
+    Kaggle's order)."""
 
     box: FaceBox
     crop: SquareCrop
@@ -406,7 +434,8 @@ def detect_keypoints(
     predict_px: Callable[[np.ndarray], np.ndarray],
     boxes: Sequence[FaceBox] | None = None,
 ) -> list[FaceKeypoints]:
-    """Keypoints of every face in ``image_rgb`` ``(H, W, 3)`` uint8, in the image's pixels.
+    """Keypoints of every face in ``image_rgb`` ``(H, W, 3)`` uint8, in the image's
+    pixels.
 
     ``predict_px`` maps crops ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` to
     keypoints ``(N, 30)`` in crop pixels (e.g. ``load_run(run_dir).predict_px``).
@@ -423,7 +452,8 @@ def detect_keypoints(
     predicted = np.asarray(predict_px(batch), dtype=np.float64)
     if predicted.shape != (len(boxes), NUM_TARGETS):
         raise ValueError(
-            f"predict_px returned shape {predicted.shape}, expected ({len(boxes)}, {NUM_TARGETS})"
+            f"predict_px returned shape {predicted.shape}, "
+            f"expected ({len(boxes)}, {NUM_TARGETS})"
         )
     return [
         FaceKeypoints(
@@ -433,7 +463,7 @@ def detect_keypoints(
     ]
 
 
-# --------------------------------------------------------------------------- drawing and writing
+# ------------------------------------------------------------------ drawing and writing
 
 _BOX_COLOUR = (255, 214, 0)  # RGB
 _SUBJECT_LEFT_COLOUR = (0, 200, 255)  # points on the subject's left (the image's right)
@@ -501,7 +531,8 @@ def draw_keypoints(image_rgb: np.ndarray, faces: Sequence[FaceKeypoints]) -> np.
 
 
 def points_json(faces: Sequence[FaceKeypoints]) -> dict[str, Any]:
-    """``{"faces": [{"box": [x, y, w, h], "keypoints": {"left_eye_center": [x, y], …}}]}`` in image pixels.
+    """``{"faces": [{"box": [x, y, w, h],
+    "keypoints": {"left_eye_center": [x, y], …}}]}`` in image pixels.
 
     Keypoint coordinates are rounded to 0.01 px; a missing (NaN) one is ``null``.
     """
@@ -531,7 +562,8 @@ def _rounded(value: float) -> float | None:
 
 
 def write_png(path: str | Path, image_rgb: np.ndarray) -> None:
-    """Write ``image_rgb`` ``(H, W, 3)`` uint8 as a PNG file, atomically (:func:`~fkp_helpers.atomic.atomic_write`)."""
+    """Write ``image_rgb`` ``(H, W, 3)`` uint8 as a PNG file, atomically
+    (:func:`~fkp_helpers.atomic.atomic_write`)."""
     cv2 = opencv()
 
     path = Path(path)
@@ -549,7 +581,8 @@ def write_png(path: str | Path, image_rgb: np.ndarray) -> None:
 
 
 def write_json(path: str | Path, value: Mapping[str, Any]) -> None:
-    """Write ``value`` as indented JSON (no NaN allowed), atomically (:func:`~fkp_helpers.atomic.atomic_write`)."""
+    """Write ``value`` as indented JSON (no NaN allowed), atomically
+    (:func:`~fkp_helpers.atomic.atomic_write`)."""
     text = json.dumps(value, indent=2, allow_nan=False) + "\n"
     with atomic_write(path) as out:
         out.write(text)

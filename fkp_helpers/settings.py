@@ -1,4 +1,5 @@
-"""Run-wide settings read from the environment: quick mode, and where generated files go."""
+"""Run-wide settings read from the environment: quick mode, and where generated files
+go."""
 
 from __future__ import annotations
 

@@ -72,6 +72,10 @@ if "google.colab" in sys.modules:
 
 
 # %%
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401
+
+# isort: split
+
 # Loads TensorFlow once, quietly (no start-up notices).
 import re
 
@@ -80,7 +84,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401
 from fkp_helpers.keypoints import IMAGE_SIZE, NUM_PIXELS, NUM_TARGETS
 
 keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow at once

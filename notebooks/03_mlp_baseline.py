@@ -67,6 +67,10 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+
+# isort: split
+
 import time
 
 import keras
@@ -74,7 +78,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import find_data, load_training, plot_faces, quick_mode
 from fkp_helpers.figures.learning_curves import (
     compare_learning_curves,

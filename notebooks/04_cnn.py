@@ -67,6 +67,10 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  TensorFlow, without notices
+
+# isort: split
+
 import math
 import tempfile
 import time
@@ -79,7 +83,6 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  TensorFlow, without notices
 from fkp_helpers import find_data, load_training, plot_faces, quick_mode
 from fkp_helpers.figures.learning_curves import (
     compare_learning_curves,

@@ -73,6 +73,10 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+
+# isort: split
+
 import itertools
 import os
 import shutil
@@ -83,7 +87,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import (
     KEYPOINT_COLUMNS,
     DataError,

@@ -68,6 +68,10 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+
+# isort: split
+
 import math
 import shutil
 import tempfile
@@ -81,7 +85,6 @@ import pandas as pd
 import tensorflow as tf
 from keras import layers
 
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import find_data, load_lookup, load_test, load_training, quick_mode
 from fkp_helpers.data.submission import score_submission, write_submission
 from fkp_helpers.figures.benchmark_tables import accuracy_table, benchmark_details

@@ -70,6 +70,10 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
+
+# isort: split
+
 import json
 import math
 import tempfile
@@ -84,7 +88,6 @@ from IPython.display import display
 from matplotlib.cbook import get_sample_data
 from matplotlib.patches import Rectangle
 
-import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 from fkp_helpers import find_data, load_training, photo, quick_mode
 from fkp_helpers.figures.benchmark_tables import (
     benchmark_details,

@@ -34,7 +34,8 @@ def _is_definition(node: ast.stmt) -> bool:
 
 
 def chapter_namespace(chapter: str) -> dict[str, Any]:
-    """The names a chapter defines: ``chapter_namespace("04_cnn")["build_article_a_cnn"]``.
+    """The names a chapter defines:
+    ``chapter_namespace("04_cnn")["build_article_a_cnn"]``.
 
     ``chapter`` is the notebook's stem in ``notebooks/``; its ``.py`` pair is read.
     """
@@ -61,7 +62,8 @@ def _layer_configs(model: Any) -> list[tuple[str, dict[str, Any]]]:
 def assert_same_network(
     chapter_model: Any, package_model: Any, *, seed: int = 0
 ) -> None:
-    """Same layer types and configurations, parameter counts, and outputs for the same weights.
+    """Same layer types and configurations, parameter counts, and outputs for the same
+    weights.
 
     The chapter model takes the package model's weights, then both predict a
     batch of 4 random ``(96, 96, 1)`` images (inference mode: no dropout).
@@ -72,7 +74,7 @@ def assert_same_network(
         "layer types differ"
     )
     for index, ((kind, mine), (_, theirs)) in enumerate(
-        zip(chapter_layers, package_layers)
+        zip(chapter_layers, package_layers, strict=True)
     ):
         assert mine == theirs, (
             f"layer {index} ({kind}) is configured differently:\n{mine}\n{theirs}"

@@ -20,7 +20,8 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 def isolated_cache_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """A fresh, empty folder set as ``$FKP_CACHE_DIR`` for the test (created lazily by its users)."""
+    """A fresh, empty folder set as ``$FKP_CACHE_DIR`` for the test (created lazily by
+    its users)."""
     cache = tmp_path_factory.mktemp("fkp-cache") / "cache"
     monkeypatch.setenv("FKP_CACHE_DIR", str(cache))
     return cache
@@ -34,9 +35,9 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture
 def kaggle_tiny_dir() -> Path:
-    """A tiny dataset in Kaggle's format (read-only): ``training.csv`` (6 rows, 4 of them
-    with missing keypoints), ``test.csv`` (ImageIds 1-3), ``IdLookupTable.csv`` (46 rows)
-    and ``SampleSubmission.csv``."""
+    """A tiny dataset in Kaggle's format (read-only): ``training.csv`` (6 rows, 4 of
+    them with missing keypoints), ``test.csv`` (ImageIds 1-3), ``IdLookupTable.csv``
+    (46 rows) and ``SampleSubmission.csv``."""
     return FIXTURES_DIR / "kaggle_tiny"
 
 

@@ -1,4 +1,5 @@
-"""Tests for fkp_helpers.atomic: a file appears complete or not at all, with a new file's mode."""
+"""Tests for fkp_helpers.atomic: a file appears complete or not at all, with a new
+file's mode."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def test_the_first_page_pastes_the_prediction_grid_that_chapter_5_stores() -> No
     scrapbook = [o.get("metadata", {}).get("scrapbook", {}) for o in outputs]
     glued = [
         output
-        for output, glue in zip(outputs, scrapbook)
+        for output, glue in zip(outputs, scrapbook, strict=True)
         if glue.get("name") == "prediction_grid"
     ]
     assert len(glued) == 1, "chapter 5's stored outputs must hold the glued figure once"

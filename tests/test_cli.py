@@ -163,7 +163,8 @@ def test_synth_and_train_refuse_a_negative_or_huge_seed_in_one_error_line(tmp_pa
             result.stderr
         )
         assert result.stderr.splitlines()[-1].endswith(
-            f"error: argument --seed: expected a seed from 0 to 4294967295, got {argv[-1]}"
+            "error: argument --seed: expected a seed from 0 to 4294967295, got "
+            f"{argv[-1]}"
         )
     assert not (tmp_path / "d").exists() and not (tmp_path / "run").exists()
 
@@ -183,7 +184,8 @@ def test_data_info_names_the_files_a_folder_lacks(kaggle_tiny_dir, tmp_path, cap
 
 
 def kaggle_zips(src: Path, folder: Path) -> Path:
-    """``folder`` as Kaggle's download unpacks to: training.zip and test.zip beside the two small CSVs."""
+    """``folder`` as Kaggle's download unpacks to: training.zip and test.zip beside the
+    two small CSVs."""
     folder.mkdir()
     for name in ("training", "test"):
         with zipfile.ZipFile(folder / f"{name}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
@@ -227,7 +229,8 @@ def test_data_info_refuses_a_truncated_or_wrong_zip_in_one_line(
 
 
 def test_sigterm_during_synth_cleans_up_prints_one_line_and_exits_143(tmp_path):
-    """143 = 128 + SIGTERM (15): what a shell reports for a process that SIGTERM ended, unlike Ctrl-C's 130."""
+    """143 = 128 + SIGTERM (15): what a shell reports for a process that SIGTERM ended,
+    unlike Ctrl-C's 130."""
     out = tmp_path / "data"
     command = [
         sys.executable,

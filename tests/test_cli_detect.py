@@ -1,4 +1,5 @@
-"""``fkp detect``: end to end on a real photo with a tiny trained run, and every way to fail (exit 2, one line)."""
+"""``fkp detect``: end to end on a real photo with a tiny trained run, and every way to
+fail (exit 2, one line)."""
 
 from __future__ import annotations
 
@@ -144,7 +145,8 @@ def test_an_image_too_thin_or_small_for_a_face_is_a_one_line_error(
     out = tmp_path / "annotated.png"
     err = fkp_fails(
         ["detect", str(strip), "--model", str(tiny_run), "--out", str(out)],
-        f"{strip}: image is {width}x{height} px, too small or too narrow to hold a face",
+        f"{strip}: image is {width}x{height} px, "
+        "too small or too narrow to hold a face",
     )
     assert "at least" in err
     assert not out.exists()

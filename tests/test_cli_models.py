@@ -1,4 +1,5 @@
-"""``fkp train``, ``fkp predict`` and ``fkp score``: a full run on a tiny stand-in, and every way to fail (exit 2)."""
+"""``fkp train``, ``fkp predict`` and ``fkp score``: a full run on a tiny stand-in, and
+every way to fail (exit 2)."""
 
 from __future__ import annotations
 
@@ -283,7 +284,8 @@ def test_ctrl_c_during_training_says_how_to_resume(
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, standin):
-    """An ``mlp`` run folder after one epoch on the tiny stand-in (read-only: copy it to change it)."""
+    """An ``mlp`` run folder after one epoch on the tiny stand-in (read-only: copy it to
+    change it)."""
     folder = tmp_path_factory.mktemp("trained") / "run"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FKP_CACHE_DIR", str(folder.parent / "cache"))
@@ -442,7 +444,8 @@ def test_predict_names_a_model_file_given_for_the_run_folder(
 
 @pytest.fixture
 def foreign_run(tmp_path, run_dir):
-    """A copy of ``run_dir`` whose model.keras holds another program's network (here: an untrained cnn)."""
+    """A copy of ``run_dir`` whose model.keras holds another program's network (here: an
+    untrained cnn)."""
     from fkp_helpers.nn.models import get_spec
 
     folder = tmp_path / "foreign"
@@ -494,7 +497,10 @@ def test_a_truncated_checkpoint_says_so_and_how_to_fix_it(
     shutil.copytree(run_dir, folder)
     checkpoint = folder / "model.keras"
     checkpoint.write_bytes(checkpoint.read_bytes()[:100_000])
-    message = f"{checkpoint}: truncated or corrupt (not a complete .keras file); copy an intact one"
+    message = (
+        f"{checkpoint}: truncated or corrupt (not a complete .keras file); "
+        "copy an intact one"
+    )
     fkp_fails(
         [
             "predict",
@@ -541,7 +547,8 @@ def test_score_refuses_a_coordinate_outside_the_image(tmp_path, standin, fkp_fai
             "--solution",
             str(standin / "solution.csv"),
         ],
-        f"{submission}, line 4, column 2 (Location): expected a coordinate from 0 to 96 pixels, found 97.5",
+        f"{submission}, line 4, column 2 (Location): "
+        "expected a coordinate from 0 to 96 pixels, found 97.5",
     )
 
 

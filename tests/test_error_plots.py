@@ -1,4 +1,5 @@
-"""Error per face and per keypoint, the worst faces, and the figures of chapters 5 and 6."""
+"""Error per face and per keypoint, the worst faces, and the figures of chapters 5 and
+6."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def _bars(fig: Figure) -> list[Rectangle]:
     return [patch for patch in fig.axes[0].patches if isinstance(patch, Rectangle)]
 
 
-# --------------------------------------------------------------------------- error per face
+# ----------------------------------------------------------------------- error per face
 
 
 def test_error_per_face_is_the_rmse_of_each_row_over_its_labelled_values():
@@ -123,7 +124,7 @@ def test_worst_rows_needs_a_positive_whole_number(n):
         worst_rows(_targets(2), _targets(2), n)
 
 
-# --------------------------------------------------------------------------- error per keypoint
+# ------------------------------------------------------------------- error per keypoint
 
 
 def test_one_bar_per_keypoint_as_long_as_its_rmse():
@@ -182,7 +183,7 @@ def test_error_per_keypoint_needs_a_model():
         plot_error_per_keypoint(y_true, {})
 
 
-# --------------------------------------------------------------------------- sides and the flip figure
+# ------------------------------------------------------------ sides and the flip figure
 
 
 def test_sides_follow_the_names():
@@ -211,7 +212,7 @@ def test_keypoint_sides_colours_each_keypoint_by_its_side():
     panels = [ax for ax in fig.axes if ax.images]
     assert len(panels) == 3
     assert [ax.get_title() for ax in panels] == ["a", "b", "c"]
-    for ax, points in zip(panels, keypoints):
+    for ax, points in zip(panels, keypoints, strict=True):
         (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
         np.testing.assert_allclose(scatter.get_offsets(), points.reshape(15, 2))
         colours = [tuple(c) for c in scatter.get_facecolors()]

@@ -1,4 +1,5 @@
-"""Exporting a run for serving: the Keras and TFLite files against ``load_run(...).predict_px``, and ``fkp export``."""
+"""Exporting a run for serving: the Keras and TFLite files against
+``load_run(...).predict_px``, and ``fkp export``."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def _faces(n: int, seed: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    """``cnn`` (flip-trained) after one epoch on 32 stand-in faces, in float32, with sharpened heatmaps.
+    """``cnn`` (flip-trained) after one epoch on 32 stand-in faces, in float32, with
+    sharpened heatmaps.
 
     After one epoch every keypoint sits near the image's centre, where mirroring
     changes little; heatmap logits 30 times larger move the keypoints apart and
@@ -87,7 +89,8 @@ def test_both_files_give_the_runs_flip_averaged_keypoints(run_dir, exported, ima
     )
     assert np.max(np.abs(from_keras - expected)) <= 1e-3
     assert np.max(np.abs(from_tflite - expected)) <= MAX_DIFFERENCE_PX
-    # The flip average is inside the files: without it the run predicts visibly differently.
+    # The flip average is inside the files: without it the run predicts visibly
+    # differently.
     one_way = predict_px(run.model, run.spec, images, flip_average=False)
     assert np.max(np.abs(one_way - expected)) > 10 * MAX_DIFFERENCE_PX
     assert sorted(path.name for path in exported.keras_path.parent.iterdir()) == [

@@ -1,4 +1,5 @@
-"""Tests for fkp_helpers.data.kaggle_csv: what the readers return, and every malformed input they refuse."""
+"""Tests for fkp_helpers.data.kaggle_csv: what the readers return, and every malformed
+input they refuse."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def write_lines(path: Path, lines: list[bytes]) -> Path:
 
 
 def with_pixel(line: bytes, pixel: int, token: bytes) -> bytes:
-    """``line`` (of training.csv or test.csv) with pixel number ``pixel`` (1-based) replaced by ``token``."""
+    """``line`` (of training.csv or test.csv) with pixel number ``pixel`` (1-based)
+    replaced by ``token``."""
     head, image = line.rsplit(b",", 1)
     tokens = image.split(b" ")
     tokens[pixel - 1] = token
@@ -63,7 +65,8 @@ def with_pixel(line: bytes, pixel: int, token: bytes) -> bytes:
 def changed_copy(
     source: Path, folder: Path, change: Callable[[list[bytes]], None]
 ) -> Path:
-    """A copy of ``source`` in ``folder`` whose list of lines went through ``change``."""
+    """A copy of ``source`` in ``folder`` whose list of lines went through
+    ``change``."""
     lines = lines_of(source)
     change(lines)
     return write_lines(folder / source.name, lines)
@@ -98,7 +101,7 @@ def lookup_csv(kaggle_tiny_dir: Path) -> Path:
     return kaggle_tiny_dir / "IdLookupTable.csv"
 
 
-# --------------------------------------------------------------------------- what the readers return
+# -------------------------------------------------------------- what the readers return
 
 
 def test_load_training_returns_every_row_as_plain_python_parses_it(training_csv):
@@ -214,7 +217,7 @@ def test_harmless_variants_read_the_same(
         path.write_bytes(variant(source.read_bytes()))
         expected, got = load(source), load(path)
         if isinstance(expected, tuple):
-            for want, have in zip(expected, got):
+            for want, have in zip(expected, got, strict=True):
                 np.testing.assert_array_equal(have, want)
         else:
             assert got.feature_names == expected.feature_names
@@ -222,14 +225,17 @@ def test_harmless_variants_read_the_same(
 
 
 def test_loading_imports_no_pandas(training_csv):
-    code = f"import sys, fkp_helpers; fkp_helpers.load_training({str(training_csv)!r}); print('pandas' in sys.modules)"
+    code = (
+        f"import sys, fkp_helpers; fkp_helpers.load_training({str(training_csv)!r}); "
+        "print('pandas' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
 
 
-# --------------------------------------------------------------------------- the file itself
+# ---------------------------------------------------------------------- the file itself
 
 
 def test_missing_file_says_how_to_get_the_data(tmp_path):
@@ -313,13 +319,15 @@ def edit_header(
         pytest.param(
             lambda h: h[:2] + [b"left_eye_inner_x"] + h[3:],
             3,
-            "expected column 'right_eye_center_x', found 'left_eye_inner_x' (renamed or missing)",
+            "expected column 'right_eye_center_x', found 'left_eye_inner_x' "
+            "(renamed or missing)",
             id="renamed",
         ),
         pytest.param(
             lambda h: h[:4] + h[5:],
             5,
-            "expected column 'left_eye_inner_corner_x', found 'left_eye_inner_corner_y' (renamed or missing)",
+            "expected column 'left_eye_inner_corner_x', found "
+            "'left_eye_inner_corner_y' (renamed or missing)",
             id="missing",
         ),
         pytest.param(
@@ -362,7 +370,7 @@ def test_header_errors_name_the_column(edit, column, says, training_csv, tmp_pat
     raises_data_error(lambda: load_training(path), line=1, column=column, says=says)
 
 
-# --------------------------------------------------------------------------- rows of training.csv
+# ----------------------------------------------------------------- rows of training.csv
 
 
 def edit_row(row: int, edit: Callable[[bytes], bytes]) -> Callable[[list[bytes]], None]:
@@ -583,7 +591,8 @@ def test_cut_off_last_row_is_reported_as_such(training_csv, tmp_path):
         lambda: load_training(path),
         line=7,
         column=4,
-        says="missing field; expected 31 comma-separated fields, found 3 (the last line has no line end",
+        says="missing field; expected 31 comma-separated fields, found 3 "
+        "(the last line has no line end",
     )
     path.write_bytes(data[: len(data) - 5000] + b"\n")  # cut, then a line end
     error = raises_data_error(
@@ -656,7 +665,8 @@ def test_blank_line_between_rows(training_csv, tmp_path):
         pytest.param(
             lambda line: b"9," + line,
             3,
-            "column 3: unexpected extra field; expected 2 comma-separated fields, found 3",
+            "column 3: unexpected extra field; expected 2 comma-separated fields, "
+            "found 3",
             id="extra-field",
         ),
     ],
@@ -676,7 +686,7 @@ def test_duplicate_image_id(test_csv, tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- IdLookupTable.csv
+# -------------------------------------------------------------------- IdLookupTable.csv
 
 
 @pytest.mark.parametrize(
@@ -685,7 +695,8 @@ def test_duplicate_image_id(test_csv, tmp_path):
         pytest.param(
             lambda line: line.replace(b"left_eye_center_y", b"left_eye_y"),
             3,
-            "(FeatureName): expected one of the 30 keypoint columns such as 'nose_tip_x', found 'left_eye_y'",
+            "(FeatureName): expected one of the 30 keypoint columns such as "
+            "'nose_tip_x', found 'left_eye_y'",
             id="unknown-feature",
         ),
         pytest.param(
@@ -703,13 +714,15 @@ def test_duplicate_image_id(test_csv, tmp_path):
         pytest.param(
             lambda line: line + b"0",
             4,
-            "(Location): expected an empty field (a submission fills in Location), found '0'",
+            "(Location): expected an empty field (a submission fills in Location), "
+            "found '0'",
             id="location-filled",
         ),
         pytest.param(
             lambda line: line + b",",
             5,
-            "column 5: unexpected extra field; expected 4 comma-separated fields, found 5",
+            "column 5: unexpected extra field; expected 4 comma-separated fields, "
+            "found 5",
             id="extra-field",
         ),
         pytest.param(
@@ -744,7 +757,7 @@ def test_lookup_row_naming_an_image_absent_from_test_csv(lookup_csv, tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- RowId,Location files
+# ----------------------------------------------------------------- RowId,Location files
 
 
 @pytest.mark.parametrize(

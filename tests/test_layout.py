@@ -1,4 +1,5 @@
-"""The package's shape: subpackages like the book, a thin top level, the CLI at the edge, old paths kept."""
+"""The package's shape: subpackages like the book, a thin top level, the CLI at the
+edge, old paths kept."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "fkp_helpers"
-LIBRARY = [  # everything but the command line and its `python -m fkp_helpers` entry point
+# everything but the command line and its `python -m fkp_helpers` entry point
+LIBRARY = [
     p
     for p in PACKAGE.rglob("*.py")
     if "cli" not in p.relative_to(PACKAGE).parts and p.name != "__main__.py"
@@ -20,7 +22,8 @@ LIBRARY = [  # everything but the command line and its `python -m fkp_helpers` e
 
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:
-    """``(absolute module, imported names)`` of every import in ``path`` (relative ones resolved)."""
+    """``(absolute module, imported names)`` of every import in ``path`` (relative ones
+    resolved)."""
     package = ".".join(("fkp_helpers", *path.relative_to(PACKAGE).parts[:-1]))
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -75,8 +78,10 @@ def test_no_module_imports_another_modules_private_names():
 def test_old_module_paths_import_the_moved_modules():
     code = (
         "import fkp_helpers.losses as old, fkp_helpers.nn.losses as new, sys; "
-        "from fkp_helpers.synthetic import write_dataset; from fkp_helpers.standin import dataset; "
-        "print(old is new, write_dataset is dataset.write_dataset, 'tensorflow' in sys.modules)"
+        "from fkp_helpers.synthetic import write_dataset; "
+        "from fkp_helpers.standin import dataset; "
+        "print(old is new, write_dataset is dataset.write_dataset, "
+        "'tensorflow' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -85,7 +90,8 @@ def test_old_module_paths_import_the_moved_modules():
 
 
 def test_models_saved_before_the_move_load(tmp_path):
-    """A ``.keras`` file names its loss by module (``fkp_helpers.losses`` before the move) and registered name."""
+    """A ``.keras`` file names its loss by module (``fkp_helpers.losses`` before the
+    move) and registered name."""
     from fkp_helpers.nn import losses
     from fkp_helpers.nn.devices import plan_devices
     from fkp_helpers.nn.models import get_spec

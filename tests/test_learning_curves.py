@@ -1,4 +1,5 @@
-"""Learning curves: reading a run's history.csv strictly, article B's table, and the plots."""
+"""Learning curves: reading a run's history.csv strictly, article B's table, and the
+plots."""
 
 from __future__ import annotations
 
@@ -35,20 +36,22 @@ def close_figures() -> Iterator[None]:
 
 
 def _write_history(folder: Path, epochs: int, *, header: str = HEADER) -> Path:
-    """A CSVLogger-style history of ``epochs`` rows in ``folder``: losses falling as 1/(epoch+1)."""
+    """A CSVLogger-style history of ``epochs`` rows in ``folder``: losses falling as
+    1/(epoch+1)."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = [header]
     for epoch in range(epochs):
         loss, val_loss = 0.1 / (epoch + 1), 0.05 / (epoch + 1) + 0.001 * epoch
         lines.append(
-            f"{epoch},{loss},{math.sqrt(loss) * 48},{val_loss},{math.sqrt(val_loss) * 48}"
+            f"{epoch},{loss},{math.sqrt(loss) * 48},"
+            f"{val_loss},{math.sqrt(val_loss) * 48}"
         )
     path = folder / HISTORY_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-# --------------------------------------------------------------------------- read_history
+# ------------------------------------------------------------------------- read_history
 
 
 def test_a_run_folder_and_its_csv_read_the_same_with_epochs_from_one(
@@ -128,7 +131,7 @@ def test_unusable_dicts_are_refused() -> None:
         read_history(42)  # type: ignore[arg-type]
 
 
-# --------------------------------------------------------------------------- history_table
+# ------------------------------------------------------------------------ history_table
 
 
 def test_the_table_shows_epoch_1_every_nth_and_the_last(tmp_path: Path) -> None:

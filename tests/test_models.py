@@ -1,4 +1,5 @@
-"""The model registry: shapes, article A's exact layers, target scalings, mixed precision."""
+"""The model registry: shapes, article A's exact layers, target scalings, mixed
+precision."""
 
 from __future__ import annotations
 
@@ -129,7 +130,10 @@ def test_unknown_names_are_refused_with_the_choices():
 
 
 def test_importing_the_registry_does_not_import_tensorflow():
-    code = "import fkp_helpers.nn.models, sys; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = (
+        "import fkp_helpers.nn.models, sys; "
+        "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

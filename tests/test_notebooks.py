@@ -1,4 +1,5 @@
-"""Every chapter: its .ipynb and py:percent pair agree, and it has the book's sections and links."""
+"""Every chapter: its .ipynb and py:percent pair agree, and it has the book's sections
+and links."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def test_ipynb_and_py_are_in_sync(notebook: Path):
     assert pair.is_file(), f"{pair.name} is missing: run `make sync`"
     expected = jupytext.writes(jupytext.read(notebook), fmt="py:percent")
     assert pair.read_text(encoding="utf-8") == expected, (
-        f"{notebook.name} and {pair.name} differ: edit the .py, then run `make sync` and re-run the notebook"
+        f"{notebook.name} and {pair.name} differ: edit the .py, then run `make sync` "
+        "and re-run the notebook"
     )
 
 
@@ -63,7 +65,8 @@ def test_chapter_structure(notebook: Path):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_outputs_are_complete(notebook: Path):
-    """Outputs come from one full top-to-bottom run: every code cell ran, in order, without errors."""
+    """Outputs come from one full top-to-bottom run: every code cell ran, in order,
+    without errors."""
     nb = nbformat.read(notebook, as_version=4)
     counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), (

@@ -11,7 +11,8 @@ def test_import_is_light():
     """`import fkp_helpers` must not pull in TensorFlow, pandas or matplotlib."""
     code = (
         "import sys, fkp_helpers; fkp_helpers.KEYPOINT_NAMES; "
-        "heavy = [m for m in ('tensorflow', 'keras', 'pandas', 'matplotlib') if m in sys.modules]; "
+        "heavy = [m for m in ('tensorflow', 'keras', 'pandas', 'matplotlib') "
+        "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     result = subprocess.run(
@@ -32,9 +33,11 @@ def test_lazy_attribute_errors_name_the_attribute():
 
 
 def test_opencv_is_imported_only_where_a_photo_is_read():
-    """The modules of the photo path load without OpenCV; `cv2` comes in with the first photo."""
+    """The modules of the photo path load without OpenCV; `cv2` comes in with the first
+    photo."""
     code = (
-        "import sys; import fkp_helpers.photo, fkp_helpers.standin.scenes, fkp_helpers.cli.detect, fkp_helpers.cli.main; "
+        "import sys; import fkp_helpers.photo, fkp_helpers.standin.scenes, "
+        "fkp_helpers.cli.detect, fkp_helpers.cli.main; "
         "print('cv2' in sys.modules)"
     )
     result = subprocess.run(
@@ -44,7 +47,8 @@ def test_opencv_is_imported_only_where_a_photo_is_read():
 
 
 def test_opencv_is_an_extra_so_an_installed_opencv_is_never_replaced():
-    """Colab's opencv-python + opencv-contrib-python share `cv2/` with -headless: requiring it would break them."""
+    """Colab's opencv-python + opencv-contrib-python share `cv2/` with -headless:
+    requiring it would break them."""
     tomllib = pytest.importorskip("tomllib")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
         "project"
@@ -75,8 +79,9 @@ def test_the_benchmark_records_chapters_show_are_package_data():
 
 
 def test_tensorflow_setup_is_silent_and_leaves_the_devices_configurable():
-    """Devices are listed inside the silenced start-up (the full wheel's cuInit line on a CPU machine goes there),
-    but not initialised: visible devices can still be chosen afterwards, and using TensorFlow prints nothing."""
+    """Devices are listed inside the silenced start-up (the full wheel's cuInit line on
+    a CPU machine goes there), but not initialised: visible devices can still be chosen
+    afterwards, and using TensorFlow prints nothing."""
     code = (
         "from fkp_helpers.nn.tensorflow_setup import tf; "
         "tf.config.set_visible_devices(tf.config.list_physical_devices('CPU'), 'CPU'); "

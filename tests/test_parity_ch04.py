@@ -1,4 +1,5 @@
-"""Chapter 4 writes article A's network, loss and optimizer; ``fkp train`` takes them from the package.
+"""Chapter 4 writes article A's network, loss and optimizer; ``fkp train`` takes them
+from the package.
 
 The chapter's ``build_article_a_cnn``, ``rmse``, ``rmse_px``, ``article_a_optimizer``
 and constants must stay what :func:`fkp_helpers.nn.models.build_model` and
@@ -42,7 +43,8 @@ def test_the_chapters_network_is_the_packages_seed_cnn(chapter: dict[str, Any]) 
 def test_under_mixed_precision_too(
     chapter: dict[str, Any], global_policy: None
 ) -> None:
-    """The chapter sets a global policy; the package passes it to every layer but the float32 output."""
+    """The chapter sets a global policy; the package passes it to every layer but the
+    float32 output."""
     keras.mixed_precision.set_global_policy("mixed_float16")
     mine = chapter["build_article_a_cnn"]()
     assert mine.get_layer("conv1").compute_dtype == "float16"

@@ -1,4 +1,5 @@
-"""Chapter 6 writes the flip, the masked loss, the schedule and the stronger CNN; ``fkp train`` takes them from the package.
+"""Chapter 6 writes the flip, the masked loss, the schedule and the stronger CNN;
+``fkp train`` takes them from the package.
 
 The chapter's ``flip_faces``, ``random_flip``, ``masked_mse``,
 ``warmup_cosine_schedule``, ``stronger_cnn_optimizer``, ``build_stronger_cnn``
@@ -55,7 +56,8 @@ def test_the_chapters_network_is_the_packages_cnn(chapter: dict[str, Any]) -> No
 def test_the_chapters_soft_argmax_holds_the_packages_cell_centres(
     chapter: dict[str, Any],
 ) -> None:
-    """assert_same_network copies the weights over and ignores ``trainable``: check the frozen centres here."""
+    """assert_same_network copies the weights over and ignores ``trainable``: check the
+    frozen centres here."""
     mine = chapter["build_stronger_cnn"]().get_layer("expected_position")
     theirs = build_model("cnn").get_layer("expected_position")
     assert not mine.trainable and not theirs.trainable
@@ -66,7 +68,8 @@ def test_the_chapters_soft_argmax_holds_the_packages_cell_centres(
 def test_under_mixed_precision_too(
     chapter: dict[str, Any], global_policy: None
 ) -> None:
-    """The chapter sets a global policy; the package passes it to every layer but the float32 head."""
+    """The chapter sets a global policy; the package passes it to every layer but the
+    float32 head."""
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     mine = chapter["build_stronger_cnn"]()
     assert mine.get_layer("stem_conv").compute_dtype == "bfloat16"
@@ -104,7 +107,10 @@ def test_the_chapters_random_flip_flips_what_it_chooses_as_the_package_does(
     flipped_images, flipped_keypoints = flip_horizontally(images, keypoints)
     np.testing.assert_array_equal(everything.numpy(), flipped_images.numpy())
     chosen = np.array(
-        [not np.array_equal(a, b) for a, b in zip(mine_images.numpy(), images)]
+        [
+            not np.array_equal(a, b)
+            for a, b in zip(mine_images.numpy(), images, strict=True)
+        ]
     )
     assert 0 < chosen.sum() < len(chosen), "a random half, not none or all"
     np.testing.assert_array_equal(
@@ -133,7 +139,8 @@ def test_the_chapters_masked_loss_is_the_packages(chapter: dict[str, Any]) -> No
         np.testing.assert_allclose(
             float(chapter["masked_mse"](truth, y_pred)), expected, rtol=1e-6
         )
-    # The gradients too: finite, zero where the target is missing, equal to the package's.
+    # The gradients too: finite, zero where the target is missing, equal to the
+    # package's.
     predictions = tf.Variable(y_pred)
     gradients = []
     for loss in (chapter["masked_mse"], masked_mean_squared_error):

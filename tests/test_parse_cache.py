@@ -1,4 +1,5 @@
-"""Tests for fkp_helpers.data.parse_cache: reuse, invalidation, corrupt entries, atomic writes."""
+"""Tests for fkp_helpers.data.parse_cache: reuse, invalidation, corrupt entries, atomic
+writes."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def training_csv(kaggle_tiny_dir: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The paths kaggle_csv actually parses (rather than reads from the cache), in order."""
+    """The paths kaggle_csv actually parses (rather than reads from the cache), in
+    order."""
     calls: list[Path] = []
     parse = kaggle_csv._parse_training
 
@@ -44,7 +46,8 @@ def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def change_pixel_keeping_size(path: Path, *, keep_mtime: bool, at: int) -> None:
-    """Change the pixel digit at byte offset ``at`` (to 0, or from 0 to 1: the value stays within 0-255)."""
+    """Change the pixel digit at byte offset ``at`` (to 0, or from 0 to 1: the value
+    stays within 0-255)."""
     data = bytearray(path.read_bytes())
     assert chr(data[at]).isdigit()
     data[at] = ord("0") if data[at] != ord("0") else ord("1")

@@ -1,4 +1,5 @@
-"""The photo path: reading images, the crop's pixel mapping both ways, cropping, Haar detection, drawing, writing."""
+"""The photo path: reading images, the crop's pixel mapping both ways, cropping, Haar
+detection, drawing, writing."""
 
 from __future__ import annotations
 
@@ -54,12 +55,13 @@ def _centroid(image: np.ndarray) -> np.ndarray:
     return np.array([(xs * image).sum(), (ys * image).sum()]) / image.sum()
 
 
-# --------------------------------------------------------------------------- the mapping
+# -------------------------------------------------------------------------- the mapping
 
 
 def test_to_image_follows_the_pixel_interval_convention():
     crop = SquareCrop(left=10.0, top=20.0, side=192.0)  # 2 image pixels per crop pixel
-    # Crop pixel 0 covers image [10, 12): its centre is pixel index 10.5. Crop pixel 95 covers [200, 202).
+    # Crop pixel 0 covers image [10, 12): its centre is pixel index 10.5. Crop pixel 95
+    # covers [200, 202).
     assert crop.to_image(np.array([0.0, 0.0, 95.0, 95.0])) == pytest.approx(
         [10.5, 20.5, 200.5, 210.5]
     )
@@ -218,7 +220,8 @@ def test_a_huge_image_is_refused_from_its_header_before_decoding(
     with pytest.raises(PhotoError) as caught:
         read_image(grace_hopper)
     assert str(caught.value) == (
-        f"{grace_hopper}: 512x600 is 0.3 megapixels, more than the limit of 0.3; downscale it first"
+        f"{grace_hopper}: 512x600 is 0.3 megapixels, more than the limit of 0.3; "
+        "downscale it first"
     )
 
 
@@ -233,7 +236,7 @@ def test_the_size_limit_also_applies_after_decoding_when_the_header_is_unknown(
         read_image(grace_hopper)
 
 
-# --------------------------------------------------------------------------- finding faces
+# ------------------------------------------------------------------------ finding faces
 
 
 def test_the_haar_cascade_finds_grace_hoppers_face(grace_hopper):
@@ -249,7 +252,8 @@ def test_the_haar_cascade_finds_grace_hoppers_face(grace_hopper):
 
 
 def test_the_crop_of_a_real_face_is_framed_like_kaggles(grace_hopper):
-    """Grace Hopper's hand-marked keypoints land near Kaggle's mean positions in the crop (see FACE_MARGIN)."""
+    """Grace Hopper's hand-marked keypoints land near Kaggle's mean positions in the
+    crop (see FACE_MARGIN)."""
     marked = np.array(
         [305, 186, 222, 190, 266, 243, 303, 278, 228, 280, 266, 293], dtype=np.float64
     )
@@ -288,7 +292,8 @@ def test_find_faces_finds_nothing_in_a_blank_image():
     [(1, 100_000), (100_000, 1), (47, 3000), (20_000, 50), (30, 40)],
 )
 def test_an_image_too_thin_or_small_for_a_face_has_none(height, width):
-    """A long strip's searched copy would be 0 px high (cv2.resize fails): no face, no error."""
+    """A long strip's searched copy would be 0 px high (cv2.resize fails): no face, no
+    error."""
     assert not photo.can_hold_a_face((height, width))
     assert find_faces(np.full((height, width), 90, dtype=np.uint8)) == []
 
@@ -320,7 +325,8 @@ def test_every_photo_function_names_the_extra_when_opencv_is_missing(
             call()
         assert (
             str(raised.value)
-            == 'OpenCV is not installed: pip install "fkp-helpers[photo]" (or opencv-python)'
+            == 'OpenCV is not installed: pip install "fkp-helpers[photo]" '
+            "(or opencv-python)"
         )
 
 
@@ -372,7 +378,7 @@ def test_detect_keypoints_maps_the_models_crop_pixels_back_to_the_photo():
         detect_keypoints(image, lambda batch: np.zeros((len(batch), 4)), boxes)
 
 
-# --------------------------------------------------------------------------- drawing and writing
+# ------------------------------------------------------------------ drawing and writing
 
 
 def _face(box: FaceBox, points: np.ndarray) -> FaceKeypoints:
@@ -402,7 +408,7 @@ def test_draw_keypoints_marks_every_point_visibly_on_a_copy(height, width, box):
     assert (
         (image == 128).all() and drawn.shape == image.shape and drawn.dtype == np.uint8
     )
-    for name, (x, y) in zip(KEYPOINT_NAMES, points.reshape(-1, 2)):
+    for name, (x, y) in zip(KEYPOINT_NAMES, points.reshape(-1, 2), strict=True):
         centre = drawn[round(y), round(x)]
         assert tuple(centre) != (128, 128, 128) and tuple(centre) != (0, 0, 0), name
     assert tuple(drawn[box.y, box.x + box.w // 2]) == photo._BOX_COLOUR

@@ -1,4 +1,5 @@
-"""Figures of what the training data holds: labelled counts, the missing-value map, named keypoints, the mean shape."""
+"""Figures of what the training data holds: labelled counts, the missing-value map,
+named keypoints, the mean shape."""
 
 from __future__ import annotations
 
@@ -33,9 +34,11 @@ def close_figures() -> Iterator[None]:
 
 
 TYPICAL_FACE = np.array(
-    # x, y of the 15 keypoints in Kaggle's order: eye centres, eye corners, eyebrow ends, nose, mouth
-    [66.2, 37.9, 30.4, 37.9, 59.5, 38.1, 73.1, 37.6, 37.3, 38.1, 23.6, 37.7, 56.6, 29.0, 79.8, 29.2,
-     40.1, 29.0, 16.9, 29.4, 48.3, 62.6, 63.2, 75.8, 33.7, 75.8, 48.5, 74.0, 48.3, 79.8]
+    # x, y of the 15 keypoints in Kaggle's order: eye centres, eye corners, eyebrow
+    # ends, nose, mouth
+    [66.2, 37.9, 30.4, 37.9, 59.5, 38.1, 73.1, 37.6, 37.3, 38.1,
+     23.6, 37.7, 56.6, 29.0, 79.8, 29.2, 40.1, 29.0, 16.9, 29.4,
+     48.3, 62.6, 63.2, 75.8, 33.7, 75.8, 48.5, 74.0, 48.3, 79.8]
 )  # fmt: skip
 
 
@@ -66,7 +69,7 @@ def test_labelled_counts_one_bar_per_keypoint_with_its_count() -> None:
     bars = _bars(ax)
     widths = {
         label.get_text(): bar.get_width()
-        for label, bar in zip(ax.get_yticklabels(), bars)
+        for label, bar in zip(ax.get_yticklabels(), bars, strict=True)
     }
     assert list(widths) == list(KEYPOINT_NAMES)
     assert (
@@ -128,7 +131,8 @@ def test_labelled_mask_refuses_a_bad_column_count(max_columns: object) -> None:
 
 def test_named_keypoints_label_each_labelled_point_without_crossing_lines() -> None:
     keypoints = TYPICAL_FACE.copy()[np.newaxis]
-    # the left eye's outer corner, inner corner and centre, top to bottom: labels in that order would cross
+    # the left eye's outer corner, inner corner and centre, top to bottom: labels in
+    # that order would cross
     keypoints[0, 0:8] = [66.2, 38.4, 30.4, 37.9, 59.5, 38.0, 73.1, 37.6]
     _missing(keypoints, 0, "mouth_center_top_lip")
     keypoints = keypoints[0]

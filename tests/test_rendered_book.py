@@ -45,7 +45,8 @@ CHROMIUM_FLAGS = (
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="Chromium not installed (apt-get install chromium): rendered pages not checked",
+    reason="Chromium not installed (apt-get install chromium): "
+    "rendered pages not checked",
 )
 
 
@@ -90,7 +91,8 @@ class PageSummary(HTMLParser):
 
 
 class ProseText(HTMLParser):
-    """The text a reader sees outside code: ``<pre>``, ``<code>``, scripts and styles left out."""
+    """The text a reader sees outside code: ``<pre>``, ``<code>``, scripts and styles
+    left out."""
 
     SKIPPED = frozenset({"pre", "code", "script", "style"})
 
@@ -113,7 +115,8 @@ class ProseText(HTMLParser):
 
 
 RAW_MARKDOWN = {
-    # Sphinx's smart quotes turn an unparsed "---" into an em dash and "--" into an en dash.
+    # Sphinx's smart quotes turn an unparsed "---" into an em dash and "--" into an en
+    # dash.
     "a Markdown table's separator row (| --- |)": re.compile(
         r"\|\s*:?[-\u2013\u2014]+:?\s*\|"
     ),
@@ -146,7 +149,8 @@ def test_raw_markdown_is_found_outside_code_only():
     assert len(raw_markdown("<p>$$x^2$$</p>")) == 1
     assert (
         raw_markdown(
-            "<pre>| --- | --- |\n$$</pre><p>a <code>| --- |</code></p><script>x='$$'</script>"
+            "<pre>| --- | --- |\n$$</pre><p>a <code>| --- |</code></p>"
+            "<script>x='$$'</script>"
         )
         == []
     )
@@ -195,7 +199,8 @@ def rendered_dom(page: Path, profile: Path) -> str:
 def page_dom(
     built_book: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[str], str]:
-    """``page_dom("notebooks/04_cnn")``: that page's DOM after Chromium ran it (each page loaded once)."""
+    """``page_dom("notebooks/04_cnn")``: that page's DOM after Chromium ran it (each
+    page loaded once)."""
     doms: dict[str, str] = {}
 
     def dom(page_name: str) -> str:

@@ -1,4 +1,5 @@
-"""The benchmark records shipped in the package, the tables chapters show from them, and how they get there."""
+"""The benchmark records shipped in the package, the tables chapters show from them, and
+how they get there."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ SHOWN_IN_BOOK = ("accuracy", "export")
 
 @pytest.mark.parametrize("name", SHOWN_IN_BOOK)
 def test_the_packaged_records_are_the_benchmarks_latest(name):
-    """`benchmarks/_common.publish_results` writes both; a hand-edited copy would drift."""
+    """`benchmarks/_common.publish_results` writes both; a hand-edited copy would
+    drift."""
     repository_copy = json.loads(
         (ROOT / "benchmarks" / "results" / f"{name}.json").read_text(encoding="utf-8")
     )
@@ -100,7 +102,8 @@ def test_export_tables_show_latency_per_way_and_size_per_file():
 
 @pytest.fixture
 def benchmarks_common(monkeypatch, tmp_path):
-    """``benchmarks/_common`` with its results and package folders moved under ``tmp_path``."""
+    """``benchmarks/_common`` with its results and package folders moved under
+    ``tmp_path``."""
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     common = importlib.import_module("_common")
     monkeypatch.setattr(common, "RESULTS_DIR", tmp_path / "results")

@@ -1,4 +1,5 @@
-"""Generated scenes: the pasted face sits exactly where the returned crop, box and keypoints say."""
+"""Generated scenes: the pasted face sits exactly where the returned crop, box and
+keypoints say."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ def test_cropping_the_true_crop_gives_back_the_pasted_face(faces):
 
 
 def test_a_bright_dot_under_a_keypoint_lands_on_that_keypoint_in_the_scene():
-    """The paste and the keypoint mapping share one pixel convention (checked to a fraction of a pixel)."""
+    """The paste and the keypoint mapping share one pixel convention (checked to a
+    fraction of a pixel)."""
     face = np.zeros((96, 96), dtype=np.uint8)
     keypoints = np.full(30, 48.0, dtype=np.float32)
     keypoints[0:2] = (61.0, 35.0)  # left_eye_center on one bright pixel

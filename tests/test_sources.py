@@ -91,7 +91,8 @@ def test_falls_back_to_generated_standin_once(tmp_path, monkeypatch, capsys):
 
 
 def test_download_needs_credentials(tmp_path, monkeypatch):
-    """Without credentials, download=True quietly falls back to the stand-in (kaggle never imported)."""
+    """Without credentials, download=True quietly falls back to the stand-in (kaggle
+    never imported)."""
     monkeypatch.setattr(
         sources, "download_competition", lambda folder: pytest.fail("must not download")
     )

@@ -1,4 +1,5 @@
-"""Tests for fkp_helpers.data.submission: writing, validating and scoring Kaggle submissions."""
+"""Tests for fkp_helpers.data.submission: writing, validating and scoring Kaggle
+submissions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The stand-in dataset: file format, determinism, missing keypoints, atomicity, and faces."""
+"""The stand-in dataset: file format, determinism, missing keypoints, atomicity, and
+faces."""
 
 from __future__ import annotations
 
@@ -124,7 +125,9 @@ def test_lookup_sample_and_solution_agree(small_set: Path) -> None:
     assert [(int(r[1]), r[2]) for r in lookup[1:]] == lookup_features(N_TEST)
     # the solution holds the true keypoints of the test faces (test stream of the seed)
     _, truth = render_faces(N_TEST, seed=SEED, stream=synthetic.TEST_STREAM)
-    for (_, image_id, feature, _), (_, value) in zip(lookup[1:], solution[1:]):
+    for (_, image_id, feature, _), (_, value) in zip(
+        lookup[1:], solution[1:], strict=True
+    ):
         assert float(value) == pytest.approx(
             truth[int(image_id) - 1, KEYPOINT_COLUMNS.index(feature)], abs=1e-9
         )
@@ -166,7 +169,7 @@ def test_summary_counts(tmp_path: Path) -> None:
     assert summary.n_lookup_rows == len(lookup_features(7))
 
 
-# --------------------------------------------------------------------------- determinism
+# -------------------------------------------------------------------------- determinism
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(
@@ -202,15 +205,26 @@ def test_worker_count_does_not_change_the_files(
         ).read_bytes(), file
 
 
-# sha256 of each file of a 48 x 16 stand-in (seed 0), per STANDIN_VERSION. Keep old versions' rows.
+# sha256 of each file of a 48 x 16 stand-in (seed 0), per STANDIN_VERSION. Keep old
+# versions' rows.
 FINGERPRINTS: dict[int, dict[str, str]] = {
     2: {
-        "IdLookupTable.csv": "5f44b11c01a1b36648105fbadbe940299267b1b0099dcc4221562f9c2f7676d9",
-        "SampleSubmission.csv": "68dd7eb26898db7bff0b4ce8411e07c4ca72e6a291ae8027ffffc992da10dabb",
-        "solution.csv": "66b64deadf48401354e1dbaf08d55e291342d33fec3b5a8cacfec57ec4e36c5d",
-        "standin.json": "f36f2f40e74676cab3ff5d52398534c2acdba95c48e7746089b7a446630d0f2a",
+        "IdLookupTable.csv": (
+            "5f44b11c01a1b36648105fbadbe940299267b1b0099dcc4221562f9c2f7676d9"
+        ),
+        "SampleSubmission.csv": (
+            "68dd7eb26898db7bff0b4ce8411e07c4ca72e6a291ae8027ffffc992da10dabb"
+        ),
+        "solution.csv": (
+            "66b64deadf48401354e1dbaf08d55e291342d33fec3b5a8cacfec57ec4e36c5d"
+        ),
+        "standin.json": (
+            "f36f2f40e74676cab3ff5d52398534c2acdba95c48e7746089b7a446630d0f2a"
+        ),
         "test.csv": "61d94d9ca134d3d94e6b0f22ad34cc2c2a5720a2564e523d279d5ca1080256de",
-        "training.csv": "0d5a5220a2f56d0c74af091b8da63a1cf1a08f763d972af0e7792ff03f248420",
+        "training.csv": (
+            "0d5a5220a2f56d0c74af091b8da63a1cf1a08f763d972af0e7792ff03f248420"
+        ),
     },
 }
 
@@ -219,7 +233,8 @@ FINGERPRINTS: dict[int, dict[str, str]] = {
 def test_stand_in_bytes_are_pinned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    """The chapters' stored outputs were made from these bytes: a change must bump the version."""
+    """The chapters' stored outputs were made from these bytes: a change must bump the
+    version."""
     monkeypatch.setattr(
         synthetic, "_CHUNK", 16
     )  # several rendering jobs, spread over the workers
@@ -227,19 +242,21 @@ def test_stand_in_bytes_are_pinned(
     write_dataset(out, n_train=48, n_test=16, seed=0, progress=False, workers=workers)
     version = synthetic.STANDIN_VERSION
     assert version == max(FINGERPRINTS), (
-        f"STANDIN_VERSION is {version} but the newest pinned fingerprints are for version "
-        f"{max(FINGERPRINTS)}: add this version's fingerprints to FINGERPRINTS"
+        f"STANDIN_VERSION is {version} but the newest pinned fingerprints are for "
+        f"version {max(FINGERPRINTS)}: add this version's fingerprints to FINGERPRINTS"
     )
     found = {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(out.iterdir())
     }
     assert found == FINGERPRINTS[version], (
-        f"the stand-in's bytes changed (files: {sorted(k for k in found if found[k] != FINGERPRINTS[version].get(k))}). "
-        f"If the change is intended: bump STANDIN_VERSION in fkp_helpers/standin/dataset.py to {version + 1} "
-        "(it names the stand-in's cache folder, so old caches are not read), add these fingerprints "
-        f"under {version + 1} in FINGERPRINTS: {found}, and regenerate the chapters' stored outputs "
-        "with an empty cache: FKP_CACHE_DIR=$(mktemp -d) make outputs"
+        "the stand-in's bytes changed (files: "
+        f"{sorted(k for k in found if found[k] != FINGERPRINTS[version].get(k))}). "
+        "If the change is intended: bump STANDIN_VERSION in "
+        f"fkp_helpers/standin/dataset.py to {version + 1} (it names the stand-in's "
+        "cache folder, so old caches are not read), add these fingerprints under "
+        f"{version + 1} in FINGERPRINTS: {found}, and regenerate the chapters' stored "
+        "outputs with an empty cache: FKP_CACHE_DIR=$(mktemp -d) make outputs"
     )
 
 
@@ -260,12 +277,12 @@ def test_render_faces_shapes_and_dtypes() -> None:
     assert render_faces(0)[0].shape == (0, 96, 96)
 
 
-# --------------------------------------------------------------------------- missing keypoints
+# -------------------------------------------------------------------- missing keypoints
 
 
 def test_default_size_mirrors_kaggles_labelled_counts() -> None:
     mask = labelled_mask()
-    counts = dict(zip(KEYPOINT_NAMES, mask.sum(axis=0).tolist()))
+    counts = dict(zip(KEYPOINT_NAMES, mask.sum(axis=0).tolist(), strict=True))
     assert counts == KAGGLE_LABELLED_COUNTS
     assert int(mask.all(axis=1).sum()) == 2140
 
@@ -362,7 +379,7 @@ def test_iris_is_darker_than_the_eye_white_beside_it(
     images, keypoints = faces
     points = keypoints.reshape(-1, 15, 2)
     darker = []
-    for image, face in zip(images.astype(float), points):
+    for image, face in zip(images.astype(float), points, strict=True):
         for eye in ("left", "right"):
             centre = face[keypoint_index(f"{eye}_eye_center")]
             white = [
@@ -486,7 +503,9 @@ def test_progress_bar_renders_counts() -> None:
 
 def test_importing_the_generator_stays_light() -> None:
     code = (
-        "import sys, fkp_helpers.standin.dataset, fkp_helpers.standin.progress, fkp_helpers.standin.faces; "
-        "heavy = {'tensorflow', 'matplotlib', 'pandas'} & set(sys.modules); assert not heavy, heavy"
+        "import sys, fkp_helpers.standin.dataset, fkp_helpers.standin.progress, "
+        "fkp_helpers.standin.faces; "
+        "heavy = {'tensorflow', 'matplotlib', 'pandas'} & set(sys.modules); "
+        "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,5 @@
-"""The input pipeline and its flip: a mirrored face must keep every keypoint on its feature."""
+"""The input pipeline and its flip: a mirrored face must keep every keypoint on its
+feature."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ LEFT_EYE, RIGHT_EYE, NOSE = (
 
 
 def _one_bright_pixel_under_the_left_eye() -> tuple[np.ndarray, np.ndarray]:
-    """A black image with one white pixel at column 70, row 30, where the left eye centre is labelled."""
+    """A black image with one white pixel at column 70, row 30, where the left eye
+    centre is labelled."""
     image = np.zeros((1, 96, 96, 1), np.float32)
     image[0, 30, 70, 0] = 1.0  # row (y) 30, column (x) 70
     keypoints = np.full((1, 30), np.nan, np.float32)

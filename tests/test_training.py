@@ -1,4 +1,5 @@
-"""Training into a run folder: device plan, split, smoke runs, resume, atomic checkpoints, Ctrl-C."""
+"""Training into a run folder: device plan, split, smoke runs, resume, atomic
+checkpoints, Ctrl-C."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ CPU = plan_devices([])
 
 @pytest.fixture(scope="module")
 def faces() -> tuple[np.ndarray, np.ndarray]:
-    """40 drawn faces in [0, 1] and their keypoints in px; every other row labels only 4 keypoints."""
+    """40 drawn faces in [0, 1] and their keypoints in px; every other row labels only 4
+    keypoints."""
     images, keypoints = render_faces(40, seed=3)
     keypoints = keypoints.copy()
     keypoints[1::2, 4:20] = np.nan
@@ -91,7 +93,8 @@ def test_a_cpu_with_bfloat16_trains_in_mixed_bfloat16_without_loss_scaling():
 def test_bfloat16_support_is_read_from_the_cpu_flags(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(
-        "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n\nprocessor\t: 1\n"
+        "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n\n"
+        "processor\t: 1\n"
     )
     assert cpu_has_bfloat16(cpuinfo)
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")
@@ -127,7 +130,8 @@ def test_this_machine_trains_on_the_cpu_with_the_default_strategy():
 
 
 def test_a_gpu_plan_trains_in_mixed_precision_and_predicts_in_float32(tmp_path, faces):
-    """The GPU code path, exercised on the CPU: float16 maths, loss scaling, a float32 output."""
+    """The GPU code path, exercised on the CPU: float16 maths, loss scaling, a float32
+    output."""
     images, keypoints = faces
     result = train(
         images,
@@ -187,7 +191,7 @@ def test_steps_per_execution_divides_the_epoch_so_no_call_runs_into_the_next():
         training.steps_per_execution(0)
 
 
-# --------------------------------------------------------------------------- split and config
+# --------------------------------------------------------------------- split and config
 
 
 def test_the_validation_split_is_the_first_rows_or_a_seeded_fraction():
@@ -235,7 +239,7 @@ def test_config_defaults_come_from_the_model_and_bad_values_are_refused():
         TrainConfig("mlp", epochs=0).resolved()
 
 
-# --------------------------------------------------------------------------- training runs
+# ------------------------------------------------------------------------ training runs
 
 
 @pytest.mark.parametrize("name", ["mlp", "seed-cnn", "cnn"])

@@ -1,4 +1,5 @@
-"""``argparse`` argument types shared by the ``fkp`` commands and the benchmark scripts."""
+"""``argparse`` argument types shared by the ``fkp`` commands and the benchmark
+scripts."""
 
 from __future__ import annotations
 

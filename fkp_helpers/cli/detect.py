@@ -1,4 +1,5 @@
-"""``fkp detect``: the 15 keypoints of every face in a photo, drawn on it and (optionally) saved as JSON.
+"""``fkp detect``: the 15 keypoints of every face in a photo, drawn on it and
+(optionally) saved as JSON.
 
 :func:`add_commands` registers the command on ``fkp``'s sub-parsers. Problems
 the user can fix raise :class:`~fkp_helpers.cli.errors.CommandError`, which ``fkp``
@@ -23,12 +24,14 @@ EXIT_OK = 0
 
 
 def add_commands(subparsers: Any) -> None:
-    """Register ``detect`` on ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    """Register ``detect`` on ``subparsers`` (from
+    ``ArgumentParser.add_subparsers``)."""
     detect = subparsers.add_parser(
         "detect",
         help="find the faces in a photo and draw their 15 keypoints",
-        description="Find frontal faces with OpenCV's Haar cascade, crop each to 96x96 grayscale, predict its "
-        "keypoints with a trained run and draw them on the photo, in the photo's own pixels.",
+        description="Find frontal faces with OpenCV's Haar cascade, crop each to 96x96 "
+        "grayscale, predict its keypoints with a trained run and draw them on the "
+        "photo, in the photo's own pixels.",
     )
     detect.add_argument(
         "image",
@@ -55,20 +58,23 @@ def add_commands(subparsers: Any) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help='also write {"faces": [{"box": [x, y, w, h], "keypoints": {name: [x, y]}}]} here',
+        help='also write {"faces": [{"box": [x, y, w, h], '
+        '"keypoints": {name: [x, y]}}]} here',
     )
     detect.add_argument(
         "--max-faces",
         type=positive_int,
         default=None,
         metavar="N",
-        help="keep only the N largest faces (the detector sometimes finds faces in patterns)",
+        help="keep only the N largest faces (the detector sometimes finds faces in "
+        "patterns)",
     )
     detect.set_defaults(handler=run_detect)
 
 
 def run_detect(args: argparse.Namespace) -> int:
-    """``fkp detect``: read the photo, find faces, predict, write the annotated PNG (and JSON), print each face."""
+    """``fkp detect``: read the photo, find faces, predict, write the annotated PNG (and
+    JSON), print each face."""
     from ..photo import (
         can_hold_a_face,
         detect_keypoints,
@@ -96,8 +102,9 @@ def run_detect(args: argparse.Namespace) -> int:
     boxes = find_faces(to_gray(image))
     if not boxes:
         raise CommandError(
-            f"{args.image}: no face found by OpenCV's frontal-face Haar cascade; use a frontal photo where the "
-            f"face is at least {smallest_face_px(image.shape)} px wide"
+            f"{args.image}: no face found by OpenCV's frontal-face Haar cascade; use a "
+            "frontal photo where the face is at least "
+            f"{smallest_face_px(image.shape)} px wide"
         )
     if args.max_faces is not None:
         boxes = boxes[: args.max_faces]
@@ -117,7 +124,8 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 def _check_output(path: Path, image: Path, *, suffix: str) -> None:
-    """One-line errors before any work: wrong suffix, missing folder, or the input photo itself."""
+    """One-line errors before any work: wrong suffix, missing folder, or the input photo
+    itself."""
     if path.suffix.lower() != suffix:
         raise CommandError(f"{path}: expected a file name ending in {suffix}")
     if not path.parent.is_dir():
@@ -129,7 +137,8 @@ def _check_output(path: Path, image: Path, *, suffix: str) -> None:
 
 
 def _describe(number: int, face: FaceKeypoints) -> str:
-    """``face 1: box 155,105 222x222 px; left eye (305.1, 186.0), right eye (…), nose tip (…), bottom lip (…)``."""
+    """``face 1: box 155,105 222x222 px; left eye (305.1, 186.0), right eye (…),
+    nose tip (…), bottom lip (…)``."""
     points = face.keypoints_px.reshape(-1, 2)
 
     def at(name: str) -> str:
@@ -138,7 +147,7 @@ def _describe(number: int, face: FaceKeypoints) -> str:
 
     box = face.box
     return (
-        f"face {number}: box {box.x},{box.y} {box.w}x{box.h} px; left eye {at('left_eye_center')}, "
-        f"right eye {at('right_eye_center')}, nose tip {at('nose_tip')}, "
-        f"bottom lip {at('mouth_center_bottom_lip')}"
+        f"face {number}: box {box.x},{box.y} {box.w}x{box.h} px; "
+        f"left eye {at('left_eye_center')}, right eye {at('right_eye_center')}, "
+        f"nose tip {at('nose_tip')}, bottom lip {at('mouth_center_bottom_lip')}"
     )

@@ -22,13 +22,14 @@ CHECK_FACES = 16
 
 
 def add_commands(subparsers: Any) -> None:
-    """Register ``export`` on ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    """Register ``export`` on ``subparsers`` (from
+    ``ArgumentParser.add_subparsers``)."""
     export = subparsers.add_parser(
         "export",
         help="save a trained run for serving (Keras file and TFLite file)",
-        description="Write keypoints.keras and keypoints.tflite: images (N, 96, 96, 1) in [0, 1] → keypoints "
-        "(N, 30) in pixels, flip-averaged (for runs trained with flips) as `fkp predict` does; "
-        "both load without fkp_helpers.",
+        description="Write keypoints.keras and keypoints.tflite: images (N, 96, 96, 1) "
+        "in [0, 1] → keypoints (N, 30) in pixels, flip-averaged (for runs trained "
+        "with flips) as `fkp predict` does; both load without fkp_helpers.",
     )
     export.add_argument(
         "--model",
@@ -47,15 +48,18 @@ def add_commands(subparsers: Any) -> None:
     export.add_argument(
         "--float16",
         action="store_true",
-        help="store the TFLite file's weights in float16: half the size, as fast on a CPU",
+        help="store the TFLite file's weights in float16: half the size, as fast on a "
+        "CPU",
     )
     export.set_defaults(handler=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """``fkp export``: write both files, print their sizes and how far apart their keypoints are.
+    """``fkp export``: write both files, print their sizes and how far apart their
+    keypoints are.
 
-    :class:`CommandError` if the two files disagree by more than ``MAX_DIFFERENCE_PX`` on the check faces.
+    :class:`CommandError` if the two files disagree by more than ``MAX_DIFFERENCE_PX``
+    on the check faces.
     """
     from ..nn.export import MAX_DIFFERENCE_PX, TFLiteKeypoints, export_run
     from ..nn.tensorflow_setup import keras
@@ -68,16 +72,17 @@ def run_export(args: argparse.Namespace) -> int:
     from_tflite = TFLiteKeypoints(files.tflite_path).predict_px(images)
     difference = float(np.max(np.abs(np.asarray(from_keras) - from_tflite)))
     print(
-        f"Wrote {files.keras_path} ({_size(files.keras_bytes)}) and {files.tflite_path} "
-        f"({_size(files.tflite_bytes)}) from {args.model}"
+        f"Wrote {files.keras_path} ({_size(files.keras_bytes)}) and "
+        f"{files.tflite_path} ({_size(files.tflite_bytes)}) from {args.model}"
     )
     print(
-        f"Keras vs TFLite on {CHECK_FACES} stand-in faces: keypoints differ by at most {difference:.5f} px"
+        f"Keras vs TFLite on {CHECK_FACES} stand-in faces: keypoints differ by at most "
+        f"{difference:.5f} px"
     )
     if difference > MAX_DIFFERENCE_PX:
         raise CommandError(
-            f"the TFLite file's keypoints differ from the Keras file's by {difference:.3f} px "
-            f"(more than {MAX_DIFFERENCE_PX} px)"
+            "the TFLite file's keypoints differ from the Keras file's by "
+            f"{difference:.3f} px (more than {MAX_DIFFERENCE_PX} px)"
         )
     return EXIT_OK
 

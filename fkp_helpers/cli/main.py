@@ -29,7 +29,8 @@ EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``fkp`` with ``argv`` (default: ``sys.argv[1:]``) and return its exit status."""
+    """Run ``fkp`` with ``argv`` (default: ``sys.argv[1:]``) and return its exit
+    status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     with TerminateAsInterrupt() as terminate:
@@ -93,7 +94,8 @@ def _fail(message: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fkp",
-        description="Facial keypoints: data, stand-in generator, training, submissions, photos and export.",
+        description="Facial keypoints: data, stand-in generator, training, "
+        "submissions, photos and export.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -154,8 +156,9 @@ def _synth(args: argparse.Namespace) -> int:
         args.out, n_train=args.n_train, n_test=args.n_test, seed=args.seed
     )
     print(
-        f"Wrote the stand-in ({summary.n_train} training / {summary.n_test} test images, seed {summary.seed}) "
-        f"to {summary.path}: {summary.n_complete} complete training rows, {summary.n_lookup_rows} lookup rows"
+        f"Wrote the stand-in ({summary.n_train} training / {summary.n_test} test "
+        f"images, seed {summary.seed}) to {summary.path}: {summary.n_complete} "
+        f"complete training rows, {summary.n_lookup_rows} lookup rows"
     )
     return EXIT_OK
 

@@ -1,10 +1,11 @@
-"""``fkp train``, ``fkp predict`` and ``fkp score``: the model commands of the command line.
+"""``fkp train``, ``fkp predict`` and ``fkp score``: the model commands of the command
+line.
 
 :func:`add_commands` registers them on ``fkp``'s sub-parsers; each handler
 takes the parsed arguments and returns the exit status. Problems the user can
 fix raise :class:`~fkp_helpers.cli.errors.CommandError` or
-a library :class:`~fkp_helpers.errors.FkpError`, which ``fkp`` prints on one line (exit 2).
-TensorFlow is imported only when a handler runs, so ``fkp --help`` stays fast.
+a library :class:`~fkp_helpers.errors.FkpError`, which ``fkp`` prints on one line (exit
+2). TensorFlow is imported only when a handler runs, so ``fkp --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ EXIT_INTERRUPTED = 130
 
 
 def add_commands(subparsers: Any) -> None:
-    """Register ``train``, ``predict`` and ``score`` on ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
-    data_help = "folder with Kaggle's CSV files (default: FKP_DATA_DIR, ./data, else the generated stand-in)"
+    """Register ``train``, ``predict`` and ``score`` on ``subparsers`` (from
+    ``ArgumentParser.add_subparsers``)."""
+    data_help = (
+        "folder with Kaggle's CSV files "
+        "(default: FKP_DATA_DIR, ./data, else the generated stand-in)"
+    )
 
     train = subparsers.add_parser(
         "train",
         help="train a model into a run folder",
-        description="Train a model; the run folder gets model.keras (best), history.csv, run.json and metrics.json.",
+        description="Train a model; the run folder gets model.keras (best), "
+        "history.csv, run.json and metrics.json.",
     )
     train.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     networks = "; ".join(f"{spec.name}: {spec.summary}" for spec in MODELS.values())
@@ -91,7 +97,8 @@ def add_commands(subparsers: Any) -> None:
         "--flip",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="mirror half of each batch, swapping left and right keypoints (default: the model's)",
+        help="mirror half of each batch, swapping left and right keypoints (default: "
+        "the model's)",
     )
     train.add_argument(
         "--reduce-lr-patience",
@@ -110,7 +117,8 @@ def add_commands(subparsers: Any) -> None:
     train.add_argument(
         "--float32",
         action="store_true",
-        help="train in float32 even where mixed precision is available (a GPU, or a CPU with bfloat16)",
+        help="train in float32 even where mixed precision is available (a GPU, or a "
+        "CPU with bfloat16)",
     )
     train.add_argument(
         "--verbose",
@@ -124,7 +132,8 @@ def add_commands(subparsers: Any) -> None:
     predict = subparsers.add_parser(
         "predict",
         help="write a Kaggle submission from a trained run",
-        description="Predict every test image and write RowId,Location for each row of IdLookupTable.csv.",
+        description="Predict every test image and write RowId,Location for each row of "
+        "IdLookupTable.csv.",
     )
     predict.add_argument(
         "--data", type=Path, default=None, metavar="DIR", help=data_help
@@ -148,7 +157,8 @@ def add_commands(subparsers: Any) -> None:
     score = subparsers.add_parser(
         "score",
         help="RMSE in pixels of a submission against a solution file",
-        description="Score a submission like Kaggle does: RMSE in pixels over the lookup rows.",
+        description="Score a submission like Kaggle does: RMSE in pixels over the "
+        "lookup rows.",
     )
     score.add_argument(
         "--submission",
@@ -245,15 +255,17 @@ def run_train(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     m = result.metrics
     print(
-        f"{m['model']}: valid RMSE {m['valid_rmse_px']:.3f} px (best of {m['epochs_run']} epochs: "
-        f"{m['best_epoch']}), {m['images_per_second']:.0f} images/s, {m['train_seconds']:.0f} s; "
+        f"{m['model']}: valid RMSE {m['valid_rmse_px']:.3f} px "
+        f"(best of {m['epochs_run']} epochs: {m['best_epoch']}), "
+        f"{m['images_per_second']:.0f} images/s, {m['train_seconds']:.0f} s; "
         f"run folder {args.out}"
     )
     return EXIT_OK
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    """``fkp predict``: predict ``test.csv`` with a run's best model, write a submission via the lookup table."""
+    """``fkp predict``: predict ``test.csv`` with a run's best model, write a submission
+    via the lookup table."""
     import numpy as np
 
     from ..data.kaggle_csv import load_lookup, load_test
@@ -274,7 +286,8 @@ def run_predict(args: argparse.Namespace) -> int:
     predictions = np.clip(run.predict_px(images), 0.0, float(IMAGE_SIZE))
     write_submission(args.out, lookup, image_ids, predictions)
     print(
-        f"Wrote {len(lookup.row_ids)} predictions for {len(image_ids)} test images to {args.out}"
+        f"Wrote {len(lookup.row_ids)} predictions for {len(image_ids)} test images to "
+        f"{args.out}"
     )
     return EXIT_OK
 

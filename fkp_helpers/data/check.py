@@ -27,7 +27,8 @@ LOCATION_FILES = ("SampleSubmission.csv", SOLUTION_FILE)
 
 @dataclass
 class FolderReport:
-    """What :func:`check_folder` found; :meth:`render` makes the text ``fkp data info`` prints."""
+    """What :func:`check_folder` found; :meth:`render` makes the text ``fkp data info``
+    prints."""
 
     folder: Path
     is_standin: bool
@@ -51,7 +52,8 @@ class FolderReport:
             lines = [f"{self.folder}: {kind}, all files valid"]
         if self.training_rows is not None:
             lines.append(
-                f"training.csv: {self.training_rows} rows, {self.complete_rows} with all 15 keypoints"
+                f"training.csv: {self.training_rows} rows, {self.complete_rows} with "
+                "all 15 keypoints"
             )
             lines.append(f"  {'keypoint':<26} labelled")
             lines += [
@@ -91,7 +93,8 @@ def check_folder(folder: Path) -> FolderReport:
     if not present:
         raise DataError(
             folder,
-            f"none of training.csv, test.csv, IdLookupTable.csv here; {HOW_TO_GET_DATA}",
+            "none of training.csv, test.csv, IdLookupTable.csv here; "
+            f"{HOW_TO_GET_DATA}",
         )
 
     is_standin = (folder / STANDIN_MARKER).is_file()
@@ -104,7 +107,7 @@ def check_folder(folder: Path) -> FolderReport:
         report.training_rows = len(y)
         report.complete_rows = int(labelled.all(axis=1).sum())
         report.labelled_per_keypoint = dict(
-            zip(KEYPOINT_NAMES, labelled.sum(axis=0).tolist())
+            zip(KEYPOINT_NAMES, labelled.sum(axis=0).tolist(), strict=True)
         )
 
     test_ids = None
@@ -117,7 +120,9 @@ def check_folder(folder: Path) -> FolderReport:
         report.lookup_rows = len(lookup.row_ids)
         _, values_per_image = np.unique(lookup.image_ids, return_counts=True)
         sizes, images = np.unique(values_per_image, return_counts=True)
-        report.lookup_values_per_image = dict(zip(sizes.tolist(), images.tolist()))
+        report.lookup_values_per_image = dict(
+            zip(sizes.tolist(), images.tolist(), strict=True)
+        )
         for name in LOCATION_FILES:
             if name in present:
                 row_ids, _ = load_locations(folder / name)
@@ -138,7 +143,8 @@ def _check_same_row_ids(path: Path, row_ids: np.ndarray, expected: np.ndarray) -
         i = int(mismatch[0])
         raise DataError(
             path,
-            f"expected RowId {expected[i]} (as in IdLookupTable.csv), found {row_ids[i]}",
+            f"expected RowId {expected[i]} (as in IdLookupTable.csv), found "
+            f"{row_ids[i]}",
             line=i + 2,
             column=1,
             column_name="RowId",
@@ -146,6 +152,7 @@ def _check_same_row_ids(path: Path, row_ids: np.ndarray, expected: np.ndarray) -
     if len(row_ids) != len(expected):
         raise DataError(
             path,
-            f"expected {len(expected)} rows like IdLookupTable.csv, found {len(row_ids)}",
+            f"expected {len(expected)} rows like IdLookupTable.csv, found "
+            f"{len(row_ids)}",
             line=n + 2,
         )

@@ -1,4 +1,5 @@
-"""The files of a data folder: Kaggle's names, the stand-in's marker, and how to get them.
+"""The files of a data folder: Kaggle's names, the stand-in's marker, and how to get
+them.
 
 Constants only (no imports), so that the CSV readers, the stand-in writer and
 :mod:`fkp_helpers.data.sources` can all use them without importing each other.
@@ -15,7 +16,8 @@ DATA_FILES = (*KAGGLE_FILES, SOLUTION_FILE)
 """Every CSV file a data folder may hold: inputs, which no command may overwrite."""
 TRAINING_FILES = ("training.csv",)
 TEST_FILES = ("test.csv", "IdLookupTable.csv")
-"""What training and predicting need (the ``needs`` of :func:`~fkp_helpers.data.sources.find_data`)."""
+"""What training and predicting need (the ``needs``
+of :func:`~fkp_helpers.data.sources.find_data`)."""
 ARCHIVE_CONTENTS = {
     f"{COMPETITION}.zip": (),
     "training.zip": ("training.csv",),
@@ -25,6 +27,6 @@ ARCHIVE_CONTENTS = {
 
 HOW_TO_GET_DATA = (
     f"get Kaggle's data with `kaggle competitions download {COMPETITION} -p data` "
-    "(needs a Kaggle account, ~/.kaggle/kaggle.json and the competition rules accepted), "
-    "or write the stand-in with `fkp synth --out data`"
+    "(needs a Kaggle account, ~/.kaggle/kaggle.json and the competition rules "
+    "accepted), or write the stand-in with `fkp synth --out data`"
 )

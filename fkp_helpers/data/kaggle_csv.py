@@ -1,13 +1,13 @@
 """Fast, strict readers for the CSV files of Kaggle's "Facial Keypoints Detection".
 
-=========================  ===========================================  ==================
-file                       columns                                      reader
-=========================  ===========================================  ==================
-``training.csv``           30 keypoint coordinates, then ``Image``      :func:`load_training`
-``test.csv``               ``ImageId,Image``                            :func:`load_test`
-``IdLookupTable.csv``      ``RowId,ImageId,FeatureName,Location``       :func:`load_lookup`
-submissions, solution      ``RowId,Location``                           :func:`load_locations`
-=========================  ===========================================  ==================
+=====================  =======================================  ======================
+file                   columns                                  reader
+=====================  =======================================  ======================
+``training.csv``       30 keypoint coordinates, then ``Image``  :func:`load_training`
+``test.csv``           ``ImageId,Image``                        :func:`load_test`
+``IdLookupTable.csv``  ``RowId,ImageId,FeatureName,Location``   :func:`load_lookup`
+submissions, solution  ``RowId,Location``                       :func:`load_locations`
+=====================  =======================================  ======================
 
 ``Image`` holds 9216 integers from 0 to 255 separated by single spaces (a 96x96
 image, row-major). The pixels of many rows are decoded at once with numpy over
@@ -76,8 +76,9 @@ def load_training(
       keypoint is missing (dropping incomplete rows is the caller's choice).
 
     With ``cache=True`` the parsed arrays are kept under
-    ``fkp_helpers.settings.cache_dir() / "parsed"`` and reused while the file is unchanged.
-    Raises :class:`~fkp_helpers.errors.DataError` for a missing or malformed file.
+    ``fkp_helpers.settings.cache_dir() / "parsed"`` and reused while the file is
+    unchanged. Raises :class:`~fkp_helpers.errors.DataError` for a missing or malformed
+    file.
     """
     path = _existing_file(csv_path, usual_name="training.csv")
     arrays = parse_cache.load_or_parse(
@@ -99,7 +100,8 @@ def load_test(
     """Read Kaggle's ``test.csv``.
 
     Returns ``(image_ids, X)``: ``image_ids`` int64 ``(M,)`` in file order and ``X``
-    float32 ``(M, 96, 96, 1)`` in [0, 1]. Caching and errors as in :func:`load_training`.
+    float32 ``(M, 96, 96, 1)`` in [0, 1]. Caching and errors as in
+    :func:`load_training`.
     """
     path = _existing_file(csv_path, usual_name="test.csv")
     arrays = parse_cache.load_or_parse(
@@ -124,7 +126,8 @@ class LookupTable:
     row_ids: np.ndarray
     """int64 ``(R,)``: the ``RowId`` of each row."""
     image_ids: np.ndarray
-    """int64 ``(R,)``: the test image (``ImageId`` of ``test.csv``) each row is about."""
+    """int64 ``(R,)``: the test image (``ImageId`` of ``test.csv``) each row is
+    about."""
     feature_names: tuple[str, ...]
     """``R`` names, each one of :data:`~fkp_helpers.keypoints.KEYPOINT_COLUMNS`."""
 
@@ -173,13 +176,15 @@ def load_lookup(
             raise csv.error(
                 row,
                 2,
-                f"ImageId {table.image_ids[row]} is not one of the ImageIds of test.csv",
+                f"ImageId {table.image_ids[row]} is not one of the ImageIds "
+                "of test.csv",
             )
     return table
 
 
 def load_locations(csv_path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read a ``RowId,Location`` file: a submission, ``SampleSubmission.csv`` or ``solution.csv``.
+    """Read a ``RowId,Location`` file: a submission, ``SampleSubmission.csv`` or
+    ``solution.csv``.
 
     Returns ``(row_ids, locations)``: int64 ``(R,)`` and float64 ``(R,)`` (pixels).
     Every ``Location`` must be a finite number; ``RowId`` values must be unique.
@@ -195,13 +200,14 @@ def load_locations(csv_path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     return row_id_array, np.array(locations, dtype=np.float64)
 
 
-# --------------------------------------------------------------------------- training.csv and test.csv
+# ------------------------------------------------------------ training.csv and test.csv
 
 _IMAGE_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 _NUMBER = rb"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER_RE = re.compile(_NUMBER)
 _KEYPOINT_FIELDS = re.compile(rb"(?:(?:%s)?,){%d}" % (_NUMBER, NUM_TARGETS))
-"""The 30 keypoint fields at the start of a ``training.csv`` row, each with its comma."""
+"""The 30 keypoint fields at the start of a ``training.csv`` row, each with its
+comma."""
 _IMAGE_ID_FIELD = re.compile(rb"[0-9]{1,18},")
 """The ``ImageId`` field at the start of a ``test.csv`` row, with its comma."""
 _NOT_A_NUMBER = {
@@ -216,11 +222,13 @@ _NOT_A_NUMBER = {
     b"infinity",
     b"-infinity",
 }
-"""Ways of writing a missing value that Kaggle's files never use (they leave the field empty)."""
+"""Ways of writing a missing value that Kaggle's files never use (they leave the field
+empty)."""
 
 
 def _parse_training(path: Path) -> dict[str, np.ndarray]:
-    """Parse ``training.csv`` into ``pixels`` uint8 ``(N, 96, 96, 1)`` and ``targets`` float32 ``(N, 30)``."""
+    """Parse ``training.csv`` into ``pixels`` uint8 ``(N, 96, 96, 1)`` and ``targets``
+    float32 ``(N, 30)``."""
     csv = _CsvText.read(path, TRAINING_COLUMNS, usual_name="training.csv")
     keypoint_text = []
     image_spans = np.empty((csv.num_rows, 2), dtype=np.int64)
@@ -266,7 +274,8 @@ def _keypoint_error(csv: _CsvText, row: int) -> DataError:
 
 
 def _parse_test(path: Path) -> dict[str, np.ndarray]:
-    """Parse ``test.csv`` into ``image_ids`` int64 ``(M,)`` and ``pixels`` uint8 ``(M, 96, 96, 1)``."""
+    """Parse ``test.csv`` into ``image_ids`` int64 ``(M,)`` and ``pixels`` uint8
+    ``(M, 96, 96, 1)``."""
     csv = _CsvText.read(path, TEST_COLUMNS, usual_name="test.csv")
     image_ids = np.empty(csv.num_rows, dtype=np.int64)
     image_spans = np.empty((csv.num_rows, 2), dtype=np.int64)
@@ -287,11 +296,12 @@ def _parse_test(path: Path) -> dict[str, np.ndarray]:
 
 
 def _to_unit_range(pixels: np.ndarray) -> np.ndarray:
-    """uint8 pixels -> float32 in [0, 1] (``pixel / 255``, correctly rounded), same shape."""
+    """uint8 pixels -> float32 in [0, 1] (``pixel / 255``, correctly rounded), same
+    shape."""
     return np.divide(pixels, np.float32(255), dtype=np.float32)
 
 
-# --------------------------------------------------------------------------- the pixel decoder
+# -------------------------------------------------------------------- the pixel decoder
 
 _SPACE, _ZERO = ord(" "), ord("0")
 _ROWS_PER_CHUNK = 32
@@ -381,7 +391,8 @@ def _decode_pixel_rows(text: np.ndarray, spans: np.ndarray, out: np.ndarray) -> 
         return False  # a token of 4 digits or more
     for digits in (ones, tens, hundreds):
         digits &= 0x0F  # ASCII digit -> its value; a space -> 0
-    hundreds *= three_digits  # a one-digit token's "hundreds" is the previous token's last digit
+    # a one-digit token's "hundreds" is the previous token's last digit
+    hundreds *= three_digits
     values = hundreds.astype(np.uint16)
     values *= 100
     values += tens * np.uint8(10)
@@ -393,7 +404,8 @@ def _decode_pixel_rows(text: np.ndarray, spans: np.ndarray, out: np.ndarray) -> 
 
 
 def _check_pixel_text(csv: _CsvText, row: int, column: int, pixel_text: bytes) -> None:
-    """Raise a precise :class:`DataError` if one row's pixel text is malformed (slow)."""
+    """Raise a precise :class:`DataError` if one row's pixel text is malformed
+    (slow)."""
     if not pixel_text:
         raise csv.error(row, column, f"expected {NUM_PIXELS} pixel values, found none")
     tokens = pixel_text.split(b" ")
@@ -411,7 +423,8 @@ def _check_pixel_text(csv: _CsvText, row: int, column: int, pixel_text: bytes) -
             raise csv.error(
                 row,
                 column,
-                f"pixel {pixel}: expected an integer from 0 to 255, found {_quote(token)}",
+                f"pixel {pixel}: expected an integer from 0 to 255, "
+                f"found {_quote(token)}",
             )
     if len(tokens) != NUM_PIXELS:
         raise csv.error(
@@ -419,7 +432,7 @@ def _check_pixel_text(csv: _CsvText, row: int, column: int, pixel_text: bytes) -
         )
 
 
-# --------------------------------------------------------------------------- reading and checking CSV text
+# -------------------------------------------------------- reading and checking CSV text
 
 _KEYPOINT_COLUMN_BYTES = frozenset(name.encode("ascii") for name in KEYPOINT_COLUMNS)
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
@@ -445,11 +458,13 @@ class _CsvText:
 
     path: Path
     text: np.ndarray
-    """uint8 ``(file size,)``: the whole file (``re`` matches numpy arrays as well as bytes)."""
+    """uint8 ``(file size,)``: the whole file (``re`` matches numpy arrays as well as
+    bytes)."""
     columns: tuple[str, ...]
     """The expected header."""
     line_spans: np.ndarray
-    """int64 ``(rows, 2)``: ``(start, end)`` byte offsets of each data line in ``text``, line end excluded."""
+    """int64 ``(rows, 2)``: ``(start, end)`` byte offsets of each data line in ``text``,
+    line end excluded."""
     ends_without_line_end: bool
     """True if the last data line has no line end (the file may be cut off)."""
 
@@ -457,7 +472,8 @@ class _CsvText:
     def read(
         cls, csv_path: str | Path, columns: tuple[str, ...], *, usual_name: str
     ) -> _CsvText:
-        """Read ``csv_path``; raise :class:`DataError` unless it has the header ``columns`` and data rows."""
+        """Read ``csv_path``; raise :class:`DataError` unless it has the header
+        ``columns`` and data rows."""
         path = _existing_file(csv_path, usual_name=usual_name)
         try:
             text = np.fromfile(path, dtype=np.uint8)
@@ -468,7 +484,8 @@ class _CsvText:
         if not text.size:
             raise DataError(
                 path,
-                f"empty file; expected a header line {_describe(columns)} and data rows",
+                f"empty file; expected a header line {_describe(columns)} "
+                "and data rows",
             )
         start = text[:4].tobytes()
         for signature, kind in _ARCHIVE_SIGNATURES.items():
@@ -502,7 +519,8 @@ class _CsvText:
         return len(self.line_spans)
 
     def error(self, row: int, column: int | None, message: str) -> DataError:
-        """A :class:`DataError` for data row ``row`` (0-based) and ``column`` (1-based)."""
+        """A :class:`DataError` for data row ``row`` (0-based) and ``column``
+        (1-based)."""
         if self.ends_without_line_end and row == self.num_rows - 1:
             message += " (the last line has no line end: is the file cut off?)"
         name = (
@@ -515,7 +533,8 @@ class _CsvText:
         )
 
     def fields(self, row: int) -> list[bytes]:
-        """The comma-separated fields of data row ``row``; raise unless there are as many as columns."""
+        """The comma-separated fields of data row ``row``; raise unless there are as
+        many as columns."""
         start, end = self.line_spans[row]
         fields = self.text[start:end].tobytes().split(b",")
         expected = len(self.columns)
@@ -527,7 +546,8 @@ class _CsvText:
         return fields
 
     def integer(self, row: int, column: int, value: bytes) -> int:
-        """``value`` (field ``column`` of data row ``row``) as a non-negative integer."""
+        """``value`` (field ``column`` of data row ``row``) as a non-negative
+        integer."""
         if not (value.isdigit() and len(value) <= 18):
             raise self.error(
                 row, column, f"expected a non-negative integer, found {_quote(value)}"
@@ -543,7 +563,8 @@ class _CsvText:
         return number
 
     def require_unique(self, ids: np.ndarray, *, column: int) -> None:
-        """Raise for the first row whose id (in ``column``) already appeared on an earlier row."""
+        """Raise for the first row whose id (in ``column``) already appeared on an
+        earlier row."""
         order = np.argsort(ids, kind="stable")
         sorted_ids = ids[order]
         repeats = order[1:][
@@ -552,15 +573,19 @@ class _CsvText:
         if repeats.size:
             again = int(repeats.min())
             first = int(np.flatnonzero(ids == ids[again])[0])
-            message = f"duplicate {self.columns[column - 1]} {ids[again]} (first on line {first + 2})"
+            message = (
+                f"duplicate {self.columns[column - 1]} {ids[again]} "
+                f"(first on line {first + 2})"
+            )
             raise self.error(again, column, message)
 
 
 def _check_header(path: Path, header: bytes, columns: tuple[str, ...]) -> None:
-    """Raise :class:`DataError` naming the first column where ``header`` differs from ``columns``."""
+    """Raise :class:`DataError` naming the first column where ``header`` differs from
+    ``columns``."""
     found = header.split(b",")
     expected = [name.encode("ascii") for name in columns]
-    for column, (want, got) in enumerate(zip(expected, found), start=1):
+    for column, (want, got) in enumerate(zip(expected, found, strict=False), start=1):
         if got != want:
             if want not in found:
                 why = "renamed or missing"
@@ -568,11 +593,17 @@ def _check_header(path: Path, header: bytes, columns: tuple[str, ...]) -> None:
                 why = "columns out of order"
             else:
                 why = "unexpected column"
-            message = f"expected column {want.decode()!r}, found {_quote(got, limit=40)} ({why})"
+            message = (
+                f"expected column {want.decode()!r}, "
+                f"found {_quote(got, limit=40)} ({why})"
+            )
             raise DataError(path, message, line=1, column=column)
     if len(found) < len(expected):
         missing = columns[len(found)]
-        message = f"missing column {missing!r}; expected {len(columns)} columns, found {len(found)}"
+        message = (
+            f"missing column {missing!r}; "
+            f"expected {len(columns)} columns, found {len(found)}"
+        )
         raise DataError(path, message, line=1, column=len(found) + 1)
     if len(found) > len(expected):
         extra = found[len(expected)]
@@ -582,7 +613,8 @@ def _check_header(path: Path, header: bytes, columns: tuple[str, ...]) -> None:
 
 
 def _line_spans(text: np.ndarray, line_ends: np.ndarray) -> np.ndarray:
-    """int64 ``(lines, 2)``: ``(start, end)`` of each line after the header, line ends excluded.
+    """int64 ``(lines, 2)``: ``(start, end)`` of each line after the header, line ends
+    excluded.
 
     ``line_ends`` holds the offset of every ``\\n`` in ``text``. A ``\\r`` before a
     ``\\n`` belongs to the line end; blank lines at the end of the file are dropped.
@@ -598,14 +630,16 @@ def _line_spans(text: np.ndarray, line_ends: np.ndarray) -> np.ndarray:
 
 
 def _describe(columns: tuple[str, ...]) -> str:
-    """A header in brief: ``'RowId,Location'``, or ``'left_eye_center_x,left_eye_center_y,…,Image' (31 columns)``."""
+    """A header in brief: ``'RowId,Location'``, or
+    ``'left_eye_center_x,left_eye_center_y,…,Image' (31 columns)``."""
     if len(columns) <= 4:
         return repr(",".join(columns))
     return f"'{columns[0]},{columns[1]},…,{columns[-1]}' ({len(columns)} columns)"
 
 
 def _quote(value: bytes, limit: int = 20) -> str:
-    """``value`` quoted for a message: control and non-ASCII bytes escaped (``\\x00``), ``limit`` characters at most."""
+    """``value`` quoted for a message: control and non-ASCII bytes escaped (``\\x00``),
+    ``limit`` characters at most."""
     shown = value[:limit].decode("latin-1").encode("unicode_escape").decode("ascii")
     if len(value) > limit or len(shown) > limit:
         return f"'{shown[:limit]}'…"

@@ -38,7 +38,8 @@ _FINGERPRINT_BYTES = 64 * 1024
 _KEY_NAME = "cache_key"
 
 Schema = Mapping[str, tuple[type[np.generic], tuple[int, ...]]]
-"""Array name -> (dtype, shape after the first axis); all arrays share their first axis."""
+"""Array name -> (dtype, shape after the first axis); all arrays share their first
+axis."""
 
 
 def load_or_parse(
@@ -78,7 +79,8 @@ def load_or_parse(
 
 
 def _source_key(csv_path: Path, kind: str) -> str:
-    """A hex digest that changes when the file at ``csv_path`` (or the format) changes."""
+    """A hex digest that changes when the file at ``csv_path`` (or the format)
+    changes."""
     with open(csv_path, "rb") as file:
         stat = os.fstat(file.fileno())
         head = file.read(_FINGERPRINT_BYTES)
@@ -94,7 +96,8 @@ def _source_key(csv_path: Path, kind: str) -> str:
 
 
 def _entry_path(csv_path: Path, kind: str, key: str) -> Path:
-    """Where the entry for ``csv_path`` with ``key`` lives: ``<kind>-<path hash>-<key>.npz``."""
+    """Where the entry for ``csv_path`` with ``key`` lives:
+    ``<kind>-<path hash>-<key>.npz``."""
     return cache_dir() / "parsed" / f"{_entry_prefix(csv_path, kind)}{key}.npz"
 
 
@@ -106,7 +109,8 @@ def _entry_prefix(csv_path: Path, kind: str) -> str:
 
 
 def _read_entry(entry: Path, key: str, schema: Schema) -> dict[str, np.ndarray] | None:
-    """The arrays of ``entry`` if it exists, is intact and matches ``key`` and ``schema``; else None."""
+    """The arrays of ``entry`` if it exists, is intact and matches ``key`` and
+    ``schema``; else None."""
     try:
         with np.load(entry, allow_pickle=False) as stored:
             if (
@@ -136,7 +140,8 @@ def _write_entry(entry: Path, key: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 def _remove_other_entries(entry: Path) -> None:
-    """Delete entries for the same CSV file and kind other than ``entry`` (they are stale)."""
+    """Delete entries for the same CSV file and kind other than ``entry`` (they are
+    stale)."""
     prefix = entry.name[: entry.name.rindex("-") + 1]
     for stale in entry.parent.glob(f"{prefix}*.npz"):
         if stale != entry:

@@ -4,7 +4,8 @@
 
 1. the folder you pass it;
 2. the folder in ``$FKP_DATA_DIR``;
-3. ``./data`` (or ``../data``, for notebooks run from ``notebooks/``), if it holds Kaggle's files;
+3. ``./data`` (or ``../data``, for notebooks run from ``notebooks/``), if it holds
+   Kaggle's files;
 4. (only with ``download=True``, and only when Kaggle credentials and the ``kaggle``
    command exist) a fresh download of the competition's archive into ``./data``;
 5. otherwise the generated stand-in, made once into the cache folder.
@@ -82,11 +83,15 @@ class DataSource:
     def describe(self) -> str:
         """One line for the reader: which data this is, and where it lives."""
         if self.kind == "kaggle":
-            return f"Data: Kaggle's facial-keypoints-detection files in {self.path} ({self.origin})"
+            return (
+                "Data: Kaggle's facial-keypoints-detection files in "
+                f"{self.path} ({self.origin})"
+            )
         info = standin_info(self.path)
         return (
-            f"Data: the generated stand-in (seed {info.get('seed')}, {info.get('n_train')} training / "
-            f"{info.get('n_test')} test images) in {self.path} ({self.origin})"
+            f"Data: the generated stand-in (seed {info.get('seed')}, "
+            f"{info.get('n_train')} training / {info.get('n_test')} test images) "
+            f"in {self.path} ({self.origin})"
         )
 
 
@@ -211,7 +216,8 @@ def _extract_missing(archive: Path, folder: Path) -> None:
 
 
 def kaggle_credentials_present() -> bool:
-    """True if the ``kaggle`` command would find credentials (without importing ``kaggle``)."""
+    """True if the ``kaggle`` command would find credentials (without importing
+    ``kaggle``)."""
     if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
         return True
     config_dir = Path(os.environ.get("KAGGLE_CONFIG_DIR", Path.home() / ".kaggle"))
@@ -224,7 +230,8 @@ def kaggle_download_possible() -> bool:
 
 
 def download_competition(folder: Path) -> None:
-    """Download and unpack the competition's files into ``folder`` with the ``kaggle`` command."""
+    """Download and unpack the competition's files into ``folder`` with the ``kaggle``
+    command."""
     folder.mkdir(parents=True, exist_ok=True)
     command = ["kaggle", "competitions", "download", COMPETITION, "-p", str(folder)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -234,7 +241,8 @@ def download_competition(folder: Path) -> None:
         raise DataError(
             folder,
             f"`{' '.join(command)}` failed ({last}); accept the rules at "
-            f"https://www.kaggle.com/c/{COMPETITION}/rules and check ~/.kaggle/kaggle.json",
+            f"https://www.kaggle.com/c/{COMPETITION}/rules and check "
+            "~/.kaggle/kaggle.json",
         )
     unpack_kaggle_archives(folder)
 

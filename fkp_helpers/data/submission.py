@@ -38,12 +38,13 @@ def write_submission(
     image_ids: np.ndarray,
     predictions_px: np.ndarray,
 ) -> int:
-    """Write the submission for ``lookup`` from one prediction per test image; return the rows written.
+    """Write the submission for ``lookup`` from one prediction per test image; return
+    the rows written.
 
     ``image_ids`` is int ``(M,)`` (the ``ImageId`` of each test image, e.g. from
-    :func:`~fkp_helpers.data.kaggle_csv.load_test`) and ``predictions_px`` is ``(M, 30)``
-    in pixels, columns in :data:`~fkp_helpers.keypoints.KEYPOINT_COLUMNS` order,
-    row ``i`` for image ``image_ids[i]``. One ``RowId,Location`` line is written
+    :func:`~fkp_helpers.data.kaggle_csv.load_test`) and ``predictions_px`` is
+    ``(M, 30)`` in pixels, columns in :data:`~fkp_helpers.keypoints.KEYPOINT_COLUMNS`
+    order, row ``i`` for image ``image_ids[i]``. One ``RowId,Location`` line is written
     per lookup row, in the lookup's order, each value clipped to [0, 96] and
     written with 4 decimals. The file appears complete or not at all.
 
@@ -54,7 +55,8 @@ def write_submission(
     predictions_px = np.asarray(predictions_px, dtype=np.float64)
     if image_ids.ndim != 1 or predictions_px.shape != (len(image_ids), NUM_TARGETS):
         raise ValueError(
-            f"expected image_ids of shape (M,) and predictions_px of shape (M, {NUM_TARGETS}), "
+            "expected image_ids of shape (M,) and "
+            f"predictions_px of shape (M, {NUM_TARGETS}), "
             f"got {image_ids.shape} and {predictions_px.shape}"
         )
     locations = _clip(
@@ -64,14 +66,15 @@ def write_submission(
     lines = [",".join(SUBMISSION_COLUMNS)]
     lines += [
         f"{row_id},{location:.{_DECIMALS}f}"
-        for row_id, location in zip(lookup.row_ids.tolist(), locations)
+        for row_id, location in zip(lookup.row_ids.tolist(), locations, strict=True)
     ]
     _write_atomically(Path(path), "\n".join(lines) + "\n")
     return len(locations)
 
 
 def validate_submission(path: str | Path, lookup: LookupTable) -> None:
-    """Check that ``path`` is a submission for ``lookup`` that Kaggle would accept and score.
+    """Check that ``path`` is a submission for ``lookup`` that Kaggle would accept and
+    score.
 
     The file must have the header ``RowId,Location``, one row per lookup row with
     the same ``RowId`` in the same order, and a finite ``Location`` in [0, 96]
@@ -80,18 +83,22 @@ def validate_submission(path: str | Path, lookup: LookupTable) -> None:
     """
     row_ids, locations = load_locations(path)
     expected = lookup.row_ids
-    for row, (found, wanted) in enumerate(zip(row_ids.tolist(), expected.tolist())):
+    for row, (found, wanted) in enumerate(
+        zip(row_ids.tolist(), expected.tolist(), strict=False)
+    ):
         if found != wanted:
             raise _row_error(
                 path,
                 row,
                 _ROW_ID_COLUMN,
-                f"expected RowId {wanted} (row {row + 1} of the lookup table), found {found}",
+                f"expected RowId {wanted} (row {row + 1} of the lookup table), "
+                f"found {found}",
             )
     if len(row_ids) < len(expected):
         raise DataError(
             path,
-            f"file ends after {len(row_ids)} rows; expected {len(expected)}, one per lookup row "
+            f"file ends after {len(row_ids)} rows; expected {len(expected)}, "
+            "one per lookup row "
             f"(next RowId {expected[len(row_ids)]})",
             line=len(row_ids) + 2,
         )
@@ -100,7 +107,8 @@ def validate_submission(path: str | Path, lookup: LookupTable) -> None:
             path,
             len(expected),
             _ROW_ID_COLUMN,
-            f"unexpected extra row (RowId {row_ids[len(expected)]}); the lookup table has {len(expected)} rows",
+            f"unexpected extra row (RowId {row_ids[len(expected)]}); "
+            f"the lookup table has {len(expected)} rows",
         )
     _check_inside_the_image(path, locations)
 
@@ -121,7 +129,8 @@ def score_submission(submission_path: str | Path, solution_path: str | Path) -> 
         row = int(np.flatnonzero(~found)[0])
         raise DataError(
             submission_path,
-            f"no row for RowId {solution_ids[row]} (line {row + 2} of {solution_path}); "
+            f"no row for RowId {solution_ids[row]} "
+            f"(line {row + 2} of {solution_path}); "
             f"expected the {len(solution_ids)} RowIds of the solution",
         )
     if len(submitted_ids) > len(solution_ids):
@@ -136,25 +145,29 @@ def score_submission(submission_path: str | Path, solution_path: str | Path) -> 
 
 
 def _prediction_rows(lookup: LookupTable, image_ids: np.ndarray) -> np.ndarray:
-    """int ``(R,)``: for each lookup row, the row of ``image_ids`` (and of the predictions) it needs."""
+    """int ``(R,)``: for each lookup row, the row of ``image_ids`` (and of the
+    predictions) it needs."""
     order = np.argsort(image_ids, kind="stable")
     repeated = np.flatnonzero(image_ids[order][1:] == image_ids[order][:-1])
     if repeated.size:
         raise ValueError(
-            f"ImageId {image_ids[order][repeated[0]]} has more than one row of predictions"
+            f"ImageId {image_ids[order][repeated[0]]} "
+            "has more than one row of predictions"
         )
     rows, found = _find(image_ids, lookup.image_ids)
     if not found.all():
         r = int(np.flatnonzero(~found)[0])
         raise ValueError(
-            f"lookup row {r + 1} (RowId {lookup.row_ids[r]}) asks for ImageId {lookup.image_ids[r]}, "
+            f"lookup row {r + 1} (RowId {lookup.row_ids[r]}) "
+            f"asks for ImageId {lookup.image_ids[r]}, "
             f"which has no prediction; predictions cover {len(image_ids)} images"
         )
     return rows
 
 
 def _find(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each id of ``wanted`` sits in ``keys`` (unique ids): positions, and a mask of those found.
+    """Where each id of ``wanted`` sits in ``keys`` (unique ids): positions, and a mask
+    of those found.
 
     Both are ``wanted``'s shape; a position means nothing where the mask is False.
     """
@@ -166,13 +179,16 @@ def _find(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _clip(values: np.ndarray, lookup: LookupTable) -> np.ndarray:
-    """``values`` (one per lookup row) clipped to [0, 96]; ``ValueError`` if one is NaN or infinite."""
+    """``values`` (one per lookup row) clipped to [0, 96]; ``ValueError`` if one is NaN
+    or infinite."""
     not_finite = np.flatnonzero(~np.isfinite(values))
     if not_finite.size:
         r = int(not_finite[0])
         raise ValueError(
-            f"the prediction for lookup row {r + 1} (RowId {lookup.row_ids[r]}, ImageId {lookup.image_ids[r]}, "
-            f"{lookup.feature_names[r]}) is {values[r]}; expected a finite number of pixels"
+            f"the prediction for lookup row {r + 1} (RowId {lookup.row_ids[r]}, "
+            f"ImageId {lookup.image_ids[r]}, "
+            f"{lookup.feature_names[r]}) is {values[r]}; "
+            "expected a finite number of pixels"
         )
     return np.clip(values, MIN_LOCATION_PX, MAX_LOCATION_PX)
 
@@ -188,7 +204,8 @@ def _check_inside_the_image(path: str | Path, locations: np.ndarray) -> None:
 
 
 def _row_error(path: str | Path, row: int, column: int, message: str) -> DataError:
-    """A :class:`DataError` for data row ``row`` (0-based; the header is line 1) of a ``RowId,Location`` file."""
+    """A :class:`DataError` for data row ``row`` (0-based; the header is line 1) of a
+    ``RowId,Location`` file."""
     return DataError(
         path,
         message,

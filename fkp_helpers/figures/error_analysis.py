@@ -30,7 +30,8 @@ SIDE_COLOURS: dict[Side, str] = {
     "right": "#2f9bff",
     "centre": "#ffffff",
 }
-"""Keypoint colours in :func:`plot_keypoint_sides`: the subject's left, right, and the middle of the face."""
+"""Keypoint colours in :func:`plot_keypoint_sides`: the subject's left, right, and the
+middle of the face."""
 
 _SIDE_LABELS: dict[Side, str] = {
     "left": "subject's left",
@@ -53,7 +54,8 @@ def error_per_face_px(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 
 def worst_rows(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
-    """Row indices of the ``n`` faces with the largest :func:`error_per_face_px`, worst first.
+    """Row indices of the ``n`` faces with the largest :func:`error_per_face_px`, worst
+    first.
 
     Returns int64 ``(min(n, scored faces),)``; equal errors keep the lower index
     first, and a face with nothing labelled is never chosen. ``n`` must be a
@@ -74,7 +76,8 @@ def plot_error_per_keypoint(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """A horizontal bar per keypoint: its RMSE in pixels (:func:`~fkp_helpers.metrics.rmse_per_keypoint_px`).
+    """A horizontal bar per keypoint: its RMSE in pixels
+    (:func:`~fkp_helpers.metrics.rmse_per_keypoint_px`).
 
     - ``y_true``: ``(N, 30)`` in pixels, NaN where missing.
     - ``predictions``: one model's ``(N, 30)`` in pixels, or several as
@@ -95,7 +98,8 @@ def plot_error_per_keypoint(
     )
     if not models:
         raise ValueError(
-            "predictions: expected an (N, 30) array or a non-empty {name: (N, 30)} mapping"
+            "predictions: expected an (N, 30) array or a non-empty {name: (N, 30)} "
+            "mapping"
         )
     per_keypoint = {
         name: rmse_per_keypoint_px(y_true, pred) for name, pred in models.items()
@@ -123,7 +127,7 @@ def plot_error_per_keypoint(
             overall[name], color=colour, linestyle="--", linewidth=1.2, label=label
         )
         if single:
-            for offset, value in zip(offsets, values):
+            for offset, value in zip(offsets, values, strict=True):
                 if np.isfinite(value):
                     ax.text(value, offset, f" {value:.2f}", va="center", fontsize=8)
     largest = max(np.nanmax(list(values.values())) for values in per_keypoint.values())
@@ -144,7 +148,8 @@ def plot_error_per_keypoint(
 
 
 def keypoint_side(name: str) -> Side:
-    """Which side of the face a keypoint's name puts it on: the subject's ``"left"``, ``"right"``, or ``"centre"``."""
+    """Which side of the face a keypoint's name puts it on: the subject's ``"left"``,
+    ``"right"``, or ``"centre"``."""
     if name not in KEYPOINT_NAMES:
         raise ValueError(
             f"unknown keypoint {name!r}; expected one of {', '.join(KEYPOINT_NAMES)}"
@@ -163,7 +168,8 @@ def plot_keypoint_sides(
     titles: Sequence[str] | None = None,
     size: float = 2.7,
 ) -> Figure:
-    """Faces side by side, each keypoint coloured by the side its *name* says (:data:`SIDE_COLOURS`).
+    """Faces side by side, each keypoint coloured by the side its *name* says
+    (:data:`SIDE_COLOURS`).
 
     - ``images``: ``(n, 96, 96)`` or ``(n, 96, 96, 1)``, floats in [0, 1] or uint8.
     - ``keypoints``: ``(n, 30)`` in pixels, NaN where missing (not drawn).
@@ -180,7 +186,8 @@ def plot_keypoint_sides(
     points = np.asarray(keypoints, dtype=np.float64)
     if points.shape != (len(faces), NUM_TARGETS):
         raise ValueError(
-            f"keypoints: expected shape ({len(faces)}, {NUM_TARGETS}) in pixels, got {points.shape}"
+            f"keypoints: expected shape ({len(faces)}, {NUM_TARGETS}) in pixels, got "
+            f"{points.shape}"
         )
     if titles is not None and len(titles) != len(faces):
         raise ValueError(

@@ -41,7 +41,8 @@ def plot_faces(
 ) -> Figure:
     """A grid of faces with their keypoints; returns the matplotlib ``Figure``.
 
-    - ``images``: ``(n, 96, 96)`` or ``(n, 96, 96, 1)``, floats in [0, 1] or uint8 (0-255).
+    - ``images``: ``(n, 96, 96)`` or ``(n, 96, 96, 1)``, floats in [0, 1] or uint8
+      (0-255).
     - ``keypoints``: true keypoints ``(n, 30)`` in pixels, Kaggle's column order
       (``x, y`` per keypoint), NaN where missing: drawn as small filled dots.
     - ``predicted``: predictions ``(n, 30)`` in pixels: drawn as small ``x`` markers.
@@ -136,7 +137,8 @@ def show_and_glue(fig: Figure, key: str) -> None:
 
 
 def as_faces(images: np.ndarray) -> np.ndarray:
-    """``(n, 96, 96)`` uint8 or float images from ``(n, 96, 96)`` or ``(n, 96, 96, 1)``."""
+    """``(n, 96, 96)`` uint8 or float images from ``(n, 96, 96)`` or
+    ``(n, 96, 96, 1)``."""
     faces = np.asarray(images)
     if faces.ndim == 4 and faces.shape[-1] == 1:
         faces = faces[..., 0]
@@ -146,12 +148,14 @@ def as_faces(images: np.ndarray) -> np.ndarray:
         or len(faces) == 0
     ):
         raise ValueError(
-            f"images: expected shape (n, {IMAGE_SIZE}, {IMAGE_SIZE}) or (n, {IMAGE_SIZE}, {IMAGE_SIZE}, 1) "
-            f"with n >= 1, got {np.shape(images)}"
+            f"images: expected shape (n, {IMAGE_SIZE}, {IMAGE_SIZE}) "
+            f"or (n, {IMAGE_SIZE}, {IMAGE_SIZE}, 1) with n >= 1, "
+            f"got {np.shape(images)}"
         )
     if faces.dtype != np.uint8 and not np.issubdtype(faces.dtype, np.floating):
         raise ValueError(
-            f"images: expected uint8 (0-255) or floats in [0, 1], got dtype {faces.dtype}"
+            "images: expected uint8 (0-255) or floats in [0, 1], got dtype "
+            f"{faces.dtype}"
         )
     return faces
 
@@ -167,7 +171,7 @@ def _as_keypoints(values: np.ndarray | None, n: int, name: str) -> np.ndarray | 
     return points
 
 
-# --------------------------------------------------------------------------- what the training data holds
+# --------------------------------------------------------- what the training data holds
 
 LABELLED_COLOUR = "#2a6f97"  # labelled keypoints (bars, mask cells)
 MISSING_COLOUR = "#e9ecef"  # missing keypoints (mask cells)
@@ -177,7 +181,8 @@ FOUR_SOURCE_COLOUR = "#e07a1f"  # the keypoints that both of Kaggle's sources la
 def plot_labelled_counts(
     keypoints: np.ndarray, *, ax: Axes | None = None, title: str | None = None
 ) -> Figure:
-    """A horizontal bar per keypoint: in how many rows it is labelled; returns the ``Figure``.
+    """A horizontal bar per keypoint: in how many rows it is labelled; returns the
+    ``Figure``.
 
     - ``keypoints``: ``(n, 30)`` in pixels, Kaggle's column order, NaN where missing
       (a keypoint counts as labelled when both its x and y are).
@@ -196,7 +201,7 @@ def plot_labelled_counts(
     ]
     positions = np.arange(NUM_KEYPOINTS)
     ax.barh(positions, counts, color=colours, height=0.7)
-    for position, count in zip(positions, counts):
+    for position, count in zip(positions, counts, strict=True):
         ax.text(
             count + 0.01 * n,
             position,
@@ -348,7 +353,7 @@ def plot_named_keypoints(
         ]  # beside the point, in axes fraction
         label_x = -0.04 if side == "left" else 1.04
         heights = _untangled(points[column], label_x, _spread_out(wanted, gap=0.07))
-        for k, height in zip(column, heights):
+        for k, height in zip(column, heights, strict=True):
             ax.annotate(
                 KEYPOINT_NAMES[k],
                 xy=tuple(points[k]),
@@ -382,7 +387,8 @@ def plot_mean_shape(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """The average face: mean image, mean keypoints and their ±1 std ellipses; returns the ``Figure``.
+    """The average face: mean image, mean keypoints and their ±1 std ellipses; returns
+    the ``Figure``.
 
     - ``images``: ``(n, 96, 96)`` or ``(n, 96, 96, 1)``, floats in [0, 1] or uint8;
       ``keypoints``: ``(n, 30)`` in pixels, NaN where missing.
@@ -480,7 +486,8 @@ def plot_keypoint_spread(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Every labelled position of a few keypoints, one colour each; returns the ``Figure``.
+    """Every labelled position of a few keypoints, one colour each; returns the
+    ``Figure``.
 
     - ``keypoints``: ``(n, 30)`` in pixels, NaN where missing;
       ``names``: keypoints to draw (default: the four that both sources label).
@@ -491,7 +498,8 @@ def plot_keypoint_spread(
     points = np.asarray(keypoints, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != NUM_TARGETS:
         raise ValueError(
-            f"keypoints: expected shape (n, {NUM_TARGETS}) in pixels, got {points.shape}"
+            f"keypoints: expected shape (n, {NUM_TARGETS}) in pixels, got "
+            f"{points.shape}"
         )
     indices = [keypoint_index(name) for name in names]
     if not indices:
@@ -530,13 +538,15 @@ def _labelled_keypoints(keypoints: np.ndarray) -> np.ndarray:
     points = np.asarray(keypoints, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != NUM_TARGETS or len(points) == 0:
         raise ValueError(
-            f"keypoints: expected shape (n, {NUM_TARGETS}) with n >= 1, got {points.shape}"
+            f"keypoints: expected shape (n, {NUM_TARGETS}) with n >= 1, got "
+            f"{points.shape}"
         )
     return np.isfinite(points[:, 0::2]) & np.isfinite(points[:, 1::2])
 
 
 def _spread_out(wanted: Sequence[float], *, gap: float) -> list[float]:
-    """Heights in [0, 1] as close to ``wanted`` (descending) as keeps them ``gap`` apart.
+    """Heights in [0, 1] as close to ``wanted`` (descending) as keeps them ``gap``
+    apart.
 
     Labels move down where they would overlap the one above, then back up where
     that pushed them below 0. ``wanted`` holds at most ``1 / gap + 1`` values.
@@ -580,7 +590,7 @@ def _untangled(points: np.ndarray, label_x: float, heights: list[float]) -> list
         if not swapped:
             break
     result = list(heights)
-    for slot, i in zip(slots, order):
+    for slot, i in zip(slots, order, strict=True):
         result[i] = slot
     return result
 

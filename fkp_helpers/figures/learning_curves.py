@@ -1,4 +1,5 @@
-"""Learning curves of a training run: article B's per-epoch table and its log-scale plot.
+"""Learning curves of a training run: article B's per-epoch table and its log-scale
+plot.
 
 A *history* is what :func:`fkp_helpers.nn.training.train` writes to a run folder's
 ``history.csv`` (Keras's ``CSVLogger``): a header line, then one row per epoch with
@@ -33,20 +34,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 HISTORY_FILE = "history.csv"
-"""The history's file name in a run folder (the same as :data:`fkp_helpers.nn.training.HISTORY_FILE`)."""
+"""The history's file name in a run folder (the same
+as :data:`fkp_helpers.nn.training.HISTORY_FILE`)."""
 
 REQUIRED_COLUMNS = ("loss", "val_loss")
 """Every history must hold the training and the validation loss."""
 
 MISSING_VALUES = frozenset({"", "NA"})
-"""Fields read as NaN: empty, or ``NA`` (what ``CSVLogger`` writes for a value it was not given)."""
+"""Fields read as NaN: empty, or ``NA`` (what ``CSVLogger`` writes for a value it was
+not given)."""
 
 HistorySource = Union[str, os.PathLike, "pd.DataFrame", Mapping[str, Sequence[float]]]
-"""A run folder, a history CSV file, a ``DataFrame`` from :func:`read_history`, or a Keras ``History.history`` dict."""
+"""A run folder, a history CSV file, a ``DataFrame`` from :func:`read_history`, or a
+Keras ``History.history`` dict."""
 
 
 def read_history(source: HistorySource) -> pd.DataFrame:
-    """The history as a ``DataFrame``: ``epoch`` (int, 1-based), then one float64 column per logged value.
+    """The history as a ``DataFrame``: ``epoch`` (int, 1-based), then one float64 column
+    per logged value.
 
     Column order follows the source (``CSVLogger`` sorts them: ``loss``, ``rmse_px``,
     ``val_loss``, ``val_rmse_px``, …). A ``DataFrame`` is taken to be one this
@@ -74,12 +79,14 @@ def read_history(source: HistorySource) -> pd.DataFrame:
         )
     else:
         raise TypeError(
-            f"history: expected a run folder, a CSV path, a DataFrame or a dict, got {type(source).__name__}"
+            "history: expected a run folder, a CSV path, a DataFrame or a dict, got "
+            f"{type(source).__name__}"
         )
     missing = [name for name in REQUIRED_COLUMNS if name not in table.columns]
     if missing:
         raise ValueError(
-            f"history: expected columns {', '.join(REQUIRED_COLUMNS)}; missing {', '.join(missing)}"
+            f"history: expected columns {', '.join(REQUIRED_COLUMNS)}; missing "
+            f"{', '.join(missing)}"
         )
     if len(table) == 0:
         raise ValueError("history: no epochs recorded")
@@ -89,7 +96,8 @@ def read_history(source: HistorySource) -> pd.DataFrame:
 
 
 def history_table(source: HistorySource, *, every: int = 1) -> pd.DataFrame:
-    """Article B's per-epoch table: ``Epoch | Train loss | Valid loss | Train / Val``, plus RMSE in pixels.
+    """Article B's per-epoch table: ``Epoch | Train loss | Valid loss | Train / Val``,
+    plus RMSE in pixels.
 
     Rows: epoch 1, every epoch that is a multiple of ``every``, and the last epoch.
     ``Train / Val`` is the training loss divided by the validation loss (above 1:
@@ -168,7 +176,8 @@ def compare_learning_curves(
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Several runs on one axes: one colour per run, validation solid, training dashed; returns the ``Figure``.
+    """Several runs on one axes: one colour per run, validation solid, training dashed;
+    returns the ``Figure``.
 
     ``runs`` maps a label (``"MLP"``) to a history (see :func:`read_history`).
     ``metric`` defaults to ``"rmse_px"``: different models' losses are in different
@@ -215,7 +224,8 @@ def _read_history_csv(path: Path) -> pd.DataFrame:
     if not lines:
         raise DataError(
             file,
-            f"empty; expected a header line naming epoch, {', '.join(REQUIRED_COLUMNS)}",
+            "empty; expected a header line naming epoch, "
+            f"{', '.join(REQUIRED_COLUMNS)}",
             line=1,
         )
     header, rows = lines[0], lines[1:]
@@ -264,7 +274,8 @@ def _number(text: str, file: Path, line: int, column: int, name: str) -> float:
 
 
 def _numbered(table: pd.DataFrame, *, add: int) -> pd.DataFrame:
-    """``epoch + add`` as ints first, every other column float64, a fresh 0..n-1 index."""
+    """``epoch + add`` as ints first, every other column float64, a fresh 0..n-1
+    index."""
     epochs = table.pop("epoch").astype("int64") + add
     table = table.astype("float64")
     table.insert(0, "epoch", epochs)
@@ -279,7 +290,8 @@ def _metric_columns(table: pd.DataFrame, metric: str) -> tuple[str, str]:
     if missing:
         logged = ", ".join(name for name in table.columns if name != "epoch")
         raise ValueError(
-            f"metric {metric!r}: the history has no {', '.join(missing)} (it logged {logged})"
+            f"metric {metric!r}: the history has no {', '.join(missing)} (it logged "
+            f"{logged})"
         )
     return train_column, valid_column
 
@@ -296,7 +308,8 @@ def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
 def _finish(
     ax: Axes, metric: str, *, log_y: bool, log_x: bool, title: str | None
 ) -> None:
-    """Axis labels, scales with plain-number ticks, grid, legend and title, shared by both plots."""
+    """Axis labels, scales with plain-number ticks, grid, legend and title, shared by
+    both plots."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
     if log_y:
@@ -321,7 +334,8 @@ def _finish(
 
 
 def _minor_log_label(ax: Axes, value: float) -> str:
-    """Plain-number labels (``0.04``, ``6``) for some minor ticks of a log axis, so a short range still reads.
+    """Plain-number labels (``0.04``, ``6``) for some minor ticks of a log axis, so a
+    short range still reads.
 
     All of 2…9 when the axis spans under half a decade, 2, 3 and 5 under 1.5
     decades, none beyond (the powers of ten are labelled then).

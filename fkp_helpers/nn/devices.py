@@ -29,7 +29,8 @@ FLOAT32 = "float32"
 MIXED_FLOAT16 = "mixed_float16"
 MIXED_BFLOAT16 = "mixed_bfloat16"
 BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
-"""``/proc/cpuinfo`` flags of CPUs that compute in bfloat16 natively (elsewhere it is emulated, and slow)."""
+"""``/proc/cpuinfo`` flags of CPUs that compute in bfloat16 natively (elsewhere it is
+emulated, and slow)."""
 
 
 @dataclass(frozen=True)
@@ -47,23 +48,29 @@ class DevicePlan:
 
     @property
     def mixed_precision(self) -> bool:
-        """True when layers compute in 16 bits (float16 or bfloat16) with float32 weights."""
+        """True when layers compute in 16 bits (float16 or bfloat16) with float32
+        weights."""
         return self.dtype_policy in (MIXED_FLOAT16, MIXED_BFLOAT16)
 
     @property
     def loss_scaling(self) -> bool:
-        """True for float16, whose small range needs a scaled loss to keep gradients from underflowing."""
+        """True for float16, whose small range needs a scaled loss to keep gradients
+        from underflowing."""
         return self.dtype_policy == MIXED_FLOAT16
 
     def describe(self) -> str:
-        """One line for the reader, e.g. ``Training on 2 GPUs (…) with MirroredStrategy, mixed_float16``."""
+        """One line for the reader, e.g.
+        ``Training on 2 GPUs (…) with MirroredStrategy, mixed_float16``."""
         if self.kind == "cpu":
             cores = os.cpu_count() or 1
             return f"Training on the CPU ({cores} cores), {self.dtype_policy}"
         names = ", ".join(sorted(set(self.gpu_names)))
         if self.kind == "gpu":
             return f"Training on 1 GPU ({names}), {self.dtype_policy}"
-        return f"Training on {len(self.gpu_names)} GPUs ({names}) with MirroredStrategy, {self.dtype_policy}"
+        return (
+            f"Training on {len(self.gpu_names)} GPUs ({names}) with MirroredStrategy, "
+            f"{self.dtype_policy}"
+        )
 
 
 def plan_devices(
@@ -78,7 +85,8 @@ def plan_devices(
     No GPUs, or ``use_gpu=False``: the CPU, in ``mixed_bfloat16`` if
     ``cpu_bfloat16`` (the CPU has bfloat16 instructions), else float32. One GPU:
     that GPU with ``mixed_float16``. Several: all of them under
-    ``MirroredStrategy``, ``mixed_float16``. ``mixed_precision=False``: float32 everywhere.
+    ``MirroredStrategy``, ``mixed_float16``. ``mixed_precision=False``: float32
+    everywhere.
     """
     gpus = tuple(gpu_names) if use_gpu else ()
     if not gpus:
@@ -93,7 +101,8 @@ def plan_devices(
 
 
 def detect_plan(*, use_gpu: bool = True, mixed_precision: bool = True) -> DevicePlan:
-    """:func:`plan_devices` for the GPUs TensorFlow sees and the CPU of this machine (imports TensorFlow)."""
+    """:func:`plan_devices` for the GPUs TensorFlow sees and the CPU of this machine
+    (imports TensorFlow)."""
     tf = _tensorflow()
     names = []
     for device in tf.config.list_physical_devices("GPU"):
@@ -109,7 +118,8 @@ def detect_plan(*, use_gpu: bool = True, mixed_precision: bool = True) -> Device
 
 
 def onednn_enabled() -> bool:
-    """False when ``TF_ENABLE_ONEDNN_OPTS`` switches TensorFlow's oneDNN CPU kernels off ("0" or "false")."""
+    """False when ``TF_ENABLE_ONEDNN_OPTS`` switches TensorFlow's oneDNN CPU kernels off
+    ("0" or "false")."""
     return os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1").strip().lower() not in (
         "0",
         "false",
@@ -117,7 +127,8 @@ def onednn_enabled() -> bool:
 
 
 def cpu_has_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """Whether the CPU lists one of :data:`BFLOAT16_CPU_FLAGS` (False where ``cpuinfo`` cannot be read: not Linux)."""
+    """Whether the CPU lists one of :data:`BFLOAT16_CPU_FLAGS` (False where ``cpuinfo``
+    cannot be read: not Linux)."""
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -132,7 +143,8 @@ def cpu_has_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
 
 
 def distribution_strategy(plan: DevicePlan) -> Any:
-    """The ``tf.distribute.Strategy`` for ``plan``: ``MirroredStrategy`` for several GPUs, else the default.
+    """The ``tf.distribute.Strategy`` for ``plan``: ``MirroredStrategy`` for several
+    GPUs, else the default.
 
     On a machine with GPUs, a CPU plan hides them from the default strategy by
     placing work on ``/cpu:0``.

@@ -1,4 +1,5 @@
-"""A trained run, saved for serving: one Keras file and one TFLite file that need none of this package.
+"""A trained run, saved for serving: one Keras file and one TFLite file that need none
+of this package.
 
 :func:`serving_model` wraps a run's network in a Keras functional model that
 takes images ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` and returns keypoints
@@ -10,7 +11,8 @@ takes images ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` and returns keypoints
 * for a run trained with flips (``cnn``), the graph also mirrors the image
   (``keras.ops.flip``), predicts, mirrors those keypoints back (``x → 95 − x``
   and every left/right pair swapped, as :func:`fkp_helpers.nn.tf_data.flip_horizontally`
-  does) and averages the two predictions, like :func:`fkp_helpers.nn.training.predict_px`.
+  does) and averages the two predictions,
+  like :func:`fkp_helpers.nn.training.predict_px`.
 
 It holds only built-in Keras layers and ``keras.ops`` calls, no custom layer,
 so ``keras.saving.load_model("keypoints.keras")`` loads it in any program with
@@ -76,7 +78,8 @@ class ExportedFiles:
 
 
 def serving_model(run: TrainedRun) -> keras.Model:
-    """``run``'s network as a model from images ``(N, 96, 96, 1)`` in ``[0, 1]`` to keypoints ``(N, 30)`` in pixels.
+    """``run``'s network as a model from images ``(N, 96, 96, 1)`` in ``[0, 1]`` to
+    keypoints ``(N, 30)`` in pixels.
 
     Flip-averaged when the run trained with flips; float32 throughout. The
     result equals ``run.predict_px(images)`` (see the module docstring).
@@ -100,7 +103,8 @@ def serving_model(run: TrainedRun) -> keras.Model:
 
 
 def _mirror_keypoints(keypoints_px: keras.KerasTensor) -> keras.KerasTensor:
-    """Keypoints ``(N, 30)`` px of a mirrored image → those of the original: pairs swapped, ``x → 95 − x``."""
+    """Keypoints ``(N, 30)`` px of a mirrored image → those of the original: pairs
+    swapped, ``x → 95 − x``."""
     swapped = keras.ops.take(
         keypoints_px, np.asarray(flip_permutation(), dtype="int32"), axis=1
     )
@@ -110,14 +114,16 @@ def _mirror_keypoints(keypoints_px: keras.KerasTensor) -> keras.KerasTensor:
 def export_run(
     run_dir: str | Path, out_dir: str | Path, *, float16: bool = False
 ) -> ExportedFiles:
-    """Write ``out_dir/keypoints.keras`` and ``out_dir/keypoints.tflite`` for the run in ``run_dir``.
+    """Write ``out_dir/keypoints.keras`` and ``out_dir/keypoints.tflite`` for the run in
+    ``run_dir``.
 
     Both hold :func:`serving_model`: images ``(N, 96, 96, 1)`` float32 in
     ``[0, 1]`` → keypoints ``(N, 30)`` float32 in pixels; ``float16`` stores
     the TFLite file's weights in float16. The TFLite file is converted before
     anything is written, and each file goes to a temporary name in ``out_dir``
     first and is then moved into place, so a failure leaves no partial file.
-    :class:`~fkp_helpers.errors.RunError` for an unusable run folder or an ``out_dir`` that is a file.
+    :class:`~fkp_helpers.errors.RunError` for an unusable run folder or an ``out_dir``
+    that is a file.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -139,20 +145,24 @@ def export_run(
 
 
 Quantization = Literal["none", "float16", "dynamic-range"]
-"""TFLite weights: float32; float16 (widened to float32 when loaded); int8 with activations quantised on the fly."""
+"""TFLite weights: float32; float16 (widened to float32 when loaded); int8 with
+activations quantised on the fly."""
 
 
 def tflite_flatbuffer(
     model: keras.Model, *, quantization: Quantization = "none"
 ) -> bytes:
-    """``model`` converted to a TFLite flatbuffer, via a SavedModel in a temporary folder.
+    """``model`` converted to a TFLite flatbuffer, via a SavedModel in a temporary
+    folder.
 
     ``quantization`` (see :data:`Quantization`) sets how the weights are stored.
-    The converter's native log lines are kept off stderr; a failed conversion still raises.
+    The converter's native log lines are kept off stderr; a failed conversion still
+    raises.
     """
     if quantization not in ("none", "float16", "dynamic-range"):
         raise ValueError(
-            f"quantization must be 'none', 'float16' or 'dynamic-range', got {quantization!r}"
+            "quantization must be 'none', 'float16' or 'dynamic-range', got "
+            f"{quantization!r}"
         )
     with tempfile.TemporaryDirectory(prefix="fkp-export-") as folder:
         saved_model = str(Path(folder) / "saved_model")
@@ -207,7 +217,8 @@ class TFLiteKeypoints:
             or self._output["shape"][-1] != NUM_TARGETS
         ):
             raise RunError(
-                f"not a keypoints model (input {self._input['shape_signature']}, output {self._output['shape']})",
+                f"not a keypoints model (input {self._input['shape_signature']}, "
+                f"output {self._output['shape']})",
                 path=self.path,
             )
         self._batch = int(self._input["shape"][0])
@@ -218,14 +229,16 @@ class TFLiteKeypoints:
         return len(self._content)
 
     def predict_px(self, images: np.ndarray) -> np.ndarray:
-        """Keypoints ``(N, 30)`` float32 in pixels for ``images`` ``(N, 96, 96, 1)`` float32 in ``[0, 1]``.
+        """Keypoints ``(N, 30)`` float32 in pixels for ``images`` ``(N, 96, 96, 1)``
+        float32 in ``[0, 1]``.
 
         The interpreter's input is resized to ``N`` when ``N`` changes.
         """
         images = np.ascontiguousarray(images, dtype=np.float32)
         if images.ndim != 4 or images.shape[1:] != INPUT_SHAPE:
             raise ValueError(
-                f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}"
+                f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), "
+                f"got {images.shape}"
             )
         if len(images) == 0:
             return np.empty((0, NUM_TARGETS), dtype=np.float32)

@@ -19,13 +19,15 @@ from typing import Any
 from .tensorflow_setup import keras, tf
 
 _SMALLEST_MSE = 1e-12
-"""Floor under the mean before the square root, so that ``sqrt`` never sees 0 (infinite slope)."""
+"""Floor under the mean before the square root, so that ``sqrt`` never sees 0 (infinite
+slope)."""
 
 
 def masked_squared_errors(
     y_true: tf.Tensor, y_pred: tf.Tensor
 ) -> tuple[tf.Tensor, tf.Tensor]:
-    """Squared errors (0 where ``y_true`` is NaN) and the 0/1 mask of labelled values, both float32 like ``y_true``."""
+    """Squared errors (0 where ``y_true`` is NaN) and the 0/1 mask of labelled values,
+    both float32 like ``y_true``."""
     y_true = tf.cast(y_true, tf.float32)
     y_pred = tf.cast(y_pred, tf.float32)
     labelled = tf.logical_not(tf.math.is_nan(y_true))
@@ -35,13 +37,15 @@ def masked_squared_errors(
 
 
 def masked_mean_squared_error(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
-    """Mean squared error over the labelled values of the batch (a float32 scalar; 0 if none is labelled)."""
+    """Mean squared error over the labelled values of the batch (a float32 scalar; 0 if
+    none is labelled)."""
     squared, labelled = masked_squared_errors(y_true, y_pred)
     return tf.reduce_sum(squared) / tf.maximum(tf.reduce_sum(labelled), 1.0)
 
 
 def masked_root_mean_squared_error(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
-    """Square root of :func:`masked_mean_squared_error` (article A's loss when nothing is missing)."""
+    """Square root of :func:`masked_mean_squared_error` (article A's loss when nothing
+    is missing)."""
     return tf.sqrt(tf.maximum(masked_mean_squared_error(y_true, y_pred), _SMALLEST_MSE))
 
 
@@ -69,7 +73,8 @@ class MaskedRootMeanSquaredError(keras.losses.Loss):
 
 @keras.saving.register_keras_serializable(package="fkp")
 class MaskedRMSEPixels(keras.metrics.Metric):
-    """RMSE in pixels over all labelled values seen in an epoch (not a mean of batch RMSEs).
+    """RMSE in pixels over all labelled values seen in an epoch (not a mean of batch
+    RMSEs).
 
     ``pixels_per_unit`` converts the model's scaled units back into pixels
     (``TargetScaling.scale``: 48 for ``(y - 48) / 48``, 96 for ``y / 96``).

@@ -1,4 +1,5 @@
-"""The book's three networks, each with its target scaling and training defaults, in one registry.
+"""The book's three networks, each with its target scaling and training defaults, in one
+registry.
 
 * ``mlp`` — article B's net1: 9216 inputs → dense 100 (ReLU) → dense 30;
   targets ``(y - 48) / 48``; SGD with Nesterov momentum (0.01, 0.9); MSE.
@@ -33,7 +34,8 @@ INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 
 @dataclass(frozen=True)
 class TargetScaling:
-    """``model units = (pixels - offset) / scale``; ``scale`` is also pixels per model unit."""
+    """``model units = (pixels - offset) / scale``; ``scale`` is also pixels per model
+    unit."""
 
     offset: float
     scale: float
@@ -165,7 +167,8 @@ CNN_HEATMAP_SIZE = 12
 """``cnn`` predicts each keypoint as a 12x12 heatmap: one cell per 8x8 pixels."""
 
 BATCH_NORM_MOMENTUM = 0.9
-"""Faster than Keras's 0.99, so the running statistics used at inference keep up with a short training run."""
+"""Faster than Keras's 0.99, so the running statistics used at inference keep up with a
+short training run."""
 
 
 def build_cnn(dtype_policy: str = "float32") -> keras.Model:
@@ -217,7 +220,8 @@ def build_cnn(dtype_policy: str = "float32") -> keras.Model:
 def soft_argmax(
     heatmaps: keras.KerasTensor, scaling: TargetScaling
 ) -> keras.KerasTensor:
-    """Heatmap logits ``(batch, H, W, 15)`` → each keypoint's expected ``(x, y)``: ``(batch, 30)``, ``scaling``'s units.
+    """Heatmap logits ``(batch, H, W, 15)`` → each keypoint's expected ``(x, y)``:
+    ``(batch, 30)``, ``scaling``'s units.
 
     A softmax over the ``H·W`` cells of each heatmap gives probabilities; the
     expected position is their product with the fixed grid of cell centres,
@@ -244,7 +248,8 @@ def soft_argmax(
 
 
 def _cell_centres(height: int, width: int, scaling: TargetScaling) -> np.ndarray:
-    """``(height·width, 2)`` float32: the ``(x, y)`` centre of each cell, row-major, in ``scaling``'s units."""
+    """``(height·width, 2)`` float32: the ``(x, y)`` centre of each cell, row-major, in
+    ``scaling``'s units."""
     xs = (np.arange(width) + 0.5) * IMAGE_SIZE / width - 0.5
     ys = (np.arange(height) + 0.5) * IMAGE_SIZE / height - 0.5
     grid_x, grid_y = np.meshgrid(xs, ys)  # grid_x[row, column]
@@ -269,7 +274,8 @@ def _adam_article_a(steps_per_epoch: int, epochs: int) -> keras.optimizers.Optim
 def cnn_learning_rate(
     steps_per_epoch: int, epochs: int
 ) -> keras.optimizers.schedules.LearningRateSchedule:
-    """``cnn``'s schedule: linear warm-up to 2e-3 over the first epoch, then cosine decay to 1 % by the last step."""
+    """``cnn``'s schedule: linear warm-up to 2e-3 over the first epoch, then cosine
+    decay to 1 % by the last step."""
     from .tensorflow_setup import keras
 
     warmup = steps_per_epoch
@@ -321,7 +327,8 @@ MODELS: dict[str, ModelSpec] = {
         ),
         ModelSpec(
             name="cnn",
-            summary="this book's CNN: batch norm, soft-argmax heatmaps, flips, masked loss on all rows, AdamW + cosine",
+            summary="this book's CNN: batch norm, soft-argmax heatmaps, flips, masked "
+            "loss on all rows, AdamW + cosine",
             build=build_cnn,
             scaling=CENTRED,
             make_optimizer=_adamw_cosine,
@@ -341,7 +348,8 @@ MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
 
 
 def get_spec(name: str) -> ModelSpec:
-    """The :class:`ModelSpec` called ``name``; ``ValueError`` naming the choices otherwise."""
+    """The :class:`ModelSpec` called ``name``; ``ValueError`` naming the choices
+    otherwise."""
     try:
         return MODELS[name]
     except KeyError:

@@ -30,7 +30,8 @@ TRAINING_MODULES = ("devices", "losses", "models", "tf_data", "training")
 
 
 def code_fingerprint() -> bytes:
-    """A digest of the training modules' source and the TensorFlow and Keras versions."""
+    """A digest of the training modules' source and the TensorFlow and Keras
+    versions."""
     from .tensorflow_setup import keras, tf
 
     digest = hashlib.sha256(
@@ -45,7 +46,8 @@ def code_fingerprint() -> bytes:
 def run_folder(
     images: np.ndarray, keypoints_px: np.ndarray, config: TrainConfig, plan: DevicePlan
 ) -> Path:
-    """The cache folder for training ``config`` on this data with ``plan``'s precision (same inputs → same folder)."""
+    """The cache folder for training ``config`` on this data with ``plan``'s precision
+    (same inputs → same folder)."""
     digest = hashlib.sha256(code_fingerprint())
     digest.update(
         json.dumps(dataclasses.asdict(config.resolved()), sort_keys=True).encode()
@@ -64,11 +66,13 @@ def trained_run(
     plan: DevicePlan | None = None,
     verbose: int | str = 0,
 ) -> TrainedRun:
-    """Load the finished run of ``config`` on this data, training it first if there is none.
+    """Load the finished run of ``config`` on this data, training it first if there is
+    none.
 
     ``images`` ``(N, 96, 96, 1)`` float32 in [0, 1], ``keypoints_px`` ``(N, 30)``
-    with NaN where missing; ``plan`` defaults to :func:`fkp_helpers.nn.devices.detect_plan`.
-    A run interrupted before it finished is trained again from the start.
+    with NaN where missing; ``plan`` defaults
+    to :func:`fkp_helpers.nn.devices.detect_plan`. A run interrupted before it finished
+    is trained again from the start.
     """
     plan = plan or detect_plan()
     folder = run_folder(images, keypoints_px, config, plan)

@@ -40,6 +40,7 @@ with stderr_file_descriptor_silenced():
     import keras
     import tensorflow as tf
 
-    tf.config.list_physical_devices()  # CUDA's cuInit runs (and may complain) here, silenced
+    # CUDA's cuInit runs (and may complain) here, silenced
+    tf.config.list_physical_devices()
 
 __all__ = ["keras", "stderr_file_descriptor_silenced", "tf"]

@@ -1,4 +1,5 @@
-"""The ``tf.data`` input pipeline, with horizontal-flip augmentation that keeps keypoints right.
+"""The ``tf.data`` input pipeline, with horizontal-flip augmentation that keeps
+keypoints right.
 
 Images are ``(N, 96, 96, 1)`` float32 in ``[0, 1]``; keypoints ``(N, 30)``
 float32 in pixels (pixel-index coordinates: column ``i`` is ``x = i``), ``NaN``
@@ -28,9 +29,11 @@ X_COLUMNS = np.arange(NUM_TARGETS) % 2 == 0
 def flip_horizontally(
     images: tf.Tensor, keypoints_px: tf.Tensor
 ) -> tuple[tf.Tensor, tf.Tensor]:
-    """Mirror a batch: images ``(B, 96, 96, C)`` left-right, keypoints ``(B, 30)`` px to match.
+    """Mirror a batch: images ``(B, 96, 96, C)`` left-right, keypoints ``(B, 30)`` px to
+    match.
 
-    Every x becomes ``95 - x``, and left/right keypoints trade places. ``NaN`` stays ``NaN``.
+    Every x becomes ``95 - x``, and left/right keypoints trade places. ``NaN`` stays
+    ``NaN``.
     """
     mirrored = tf.reverse(images, axis=[2])
     swapped = tf.gather(keypoints_px, flip_permutation(), axis=1)
@@ -55,7 +58,8 @@ def random_flip(
     seed: tf.Tensor,
     probability: float = 0.5,
 ) -> tuple[tf.Tensor, tf.Tensor]:
-    """Flip each sample of a batch with ``probability``, drawn from the stateless ``seed`` (shape ``(2,)``)."""
+    """Flip each sample of a batch with ``probability``, drawn from the stateless
+    ``seed`` (shape ``(2,)``)."""
     batch = tf.shape(images)[0]
     chosen = tf.random.stateless_uniform([batch], seed=seed) < probability
     mirrored, moved = flip_horizontally(images, keypoints_px)

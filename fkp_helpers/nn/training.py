@@ -1,4 +1,5 @@
-"""Train a registered model with Keras's ``fit`` and callbacks, into a run folder that can be resumed.
+"""Train a registered model with Keras's ``fit`` and callbacks, into a run folder that
+can be resumed.
 
 A run folder holds:
 
@@ -53,16 +54,19 @@ RUN_FILE = "run.json"
 HISTORY_FILE = "history.csv"
 METRICS_FILE = "metrics.json"
 MONITOR = "val_rmse_px"
-"""Early stopping and checkpoints follow the validation RMSE in pixels over the whole validation set."""
+"""Early stopping and checkpoints follow the validation RMSE in pixels over the whole
+validation set."""
 
 EVAL_BATCH_SIZE = 256
 MAX_STEPS_PER_EXECUTION = 32
-"""At most this many training steps per call into TensorFlow's graph (see :func:`steps_per_execution`)."""
+"""At most this many training steps per call into TensorFlow's graph (see
+:func:`steps_per_execution`)."""
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What to train and how. ``None`` means the model's default (see :class:`fkp_helpers.nn.models.ModelSpec`).
+    """What to train and how. ``None`` means the model's default (see
+    :class:`fkp_helpers.nn.models.ModelSpec`).
 
     ``complete_only`` keeps only rows with all 15 keypoints (the articles' way);
     otherwise every row trains through the masked loss. The validation set is
@@ -84,7 +88,8 @@ class TrainConfig:
     reduce_lr_patience: int | None = None
 
     def resolved(self) -> TrainConfig:
-        """This config with every ``None`` default filled in from the model's spec (checked)."""
+        """This config with every ``None`` default filled in from the model's spec
+        (checked)."""
         spec = get_spec(self.model)
         if self.valid_rows is not None and self.valid_fraction is not None:
             raise ConfigError(
@@ -122,7 +127,8 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """What :func:`train` returns: the run folder, the contents of ``metrics.json`` and the best model."""
+    """What :func:`train` returns: the run folder, the contents of ``metrics.json`` and
+    the best model."""
 
     run_dir: Path
     metrics: dict[str, Any]
@@ -130,7 +136,8 @@ class TrainResult:
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`train`; ``str()`` says where the intact best checkpoint is."""
+    """Ctrl-C during :func:`train`; ``str()`` says where the intact best checkpoint
+    is."""
 
 
 def train(
@@ -143,16 +150,18 @@ def train(
     plan: DevicePlan | None = None,
     verbose: int | str = 2,
 ) -> TrainResult:
-    """Train ``config.model`` on ``images`` ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` and ``keypoints_px`` ``(N, 30)``.
+    """Train ``config.model`` on ``images`` ``(N, 96, 96, 1)`` float32 in ``[0, 1]`` and
+    ``keypoints_px`` ``(N, 30)``.
 
     Writes the run folder (see the module docstring). ``resume=True`` loads
     ``run_dir/model.keras`` with its optimizer state and continues from the epoch
     after the last one in ``history.csv`` up to ``config.epochs``; ``config``
     must then match ``run.json`` except for ``epochs`` and ``patience`` (see
-    :func:`resume_config`). ``plan`` defaults to :func:`fkp_helpers.nn.devices.detect_plan`;
-    ``verbose`` goes to ``model.fit``. Raises :class:`~fkp_helpers.errors.ConfigError`
-    for an unusable config, :class:`~fkp_helpers.errors.RunError` for an unusable
-    run folder and :class:`TrainingInterrupted` on Ctrl-C.
+    :func:`resume_config`). ``plan`` defaults to
+    :func:`fkp_helpers.nn.devices.detect_plan`; ``verbose`` goes to ``model.fit``.
+    Raises :class:`~fkp_helpers.errors.ConfigError` for an unusable config,
+    :class:`~fkp_helpers.errors.RunError` for an unusable run folder and
+    :class:`TrainingInterrupted` on Ctrl-C.
     """
     run_dir = Path(run_dir)
     config, spec = checked_config(config)
@@ -210,12 +219,14 @@ def train(
 
 
 def checked_config(config: TrainConfig) -> tuple[TrainConfig, ModelSpec]:
-    """``config`` resolved (:meth:`TrainConfig.resolved`) and its model's spec; :class:`~fkp_helpers.errors.ConfigError` if they clash."""
+    """``config`` resolved (:meth:`TrainConfig.resolved`) and its model's spec;
+    :class:`~fkp_helpers.errors.ConfigError` if they clash."""
     config = config.resolved()
     spec = get_spec(config.model)
     if config.reduce_lr_patience is not None and spec.scheduled_learning_rate:
         raise ConfigError(
-            f"{spec.name} follows its own learning-rate schedule; ReduceLROnPlateau cannot be added",
+            f"{spec.name} follows its own learning-rate schedule; "
+            "ReduceLROnPlateau cannot be added",
             fix="leave reduce_lr_patience unset",
         )
     return config, spec
@@ -230,7 +241,8 @@ def _model_to_train(
     steps_per_epoch: int,
     resume: bool,
 ) -> keras.Model:
-    """The compiled model, built under ``plan``'s distribution strategy: the checkpoint to resume, or a new one."""
+    """The compiled model, built under ``plan``'s distribution strategy: the checkpoint
+    to resume, or a new one."""
     with distribution_strategy(plan).scope():
         if resume:
             return _load_model(run_dir / MODEL_FILE, config)
@@ -242,7 +254,8 @@ def _model_to_train(
 def _start_run_folder(
     run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool
 ) -> None:
-    """Create ``run_dir`` and, for a new run, write ``run.json`` before the first epoch (so it can be resumed)."""
+    """Create ``run_dir`` and, for a new run, write ``run.json`` before the first epoch
+    (so it can be resumed)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
         _write_json(
@@ -258,7 +271,8 @@ def _datasets(
     config: TrainConfig,
     spec: ModelSpec,
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    """The training pipeline (shuffled, flipped if asked, repeating) and the validation one, in model units."""
+    """The training pipeline (shuffled, flipped if asked, repeating) and the validation
+    one, in model units."""
     train_data = make_dataset(
         images[train_idx],
         keypoints_px[train_idx],
@@ -292,9 +306,11 @@ def _fit(
     resume: bool,
     verbose: int | str,
 ) -> tuple[TrainingThroughput, float]:
-    """Run ``model.fit`` with the checkpoint, throughput and Keras callbacks; ``(throughput, seconds)``.
+    """Run ``model.fit`` with the checkpoint, throughput and Keras callbacks;
+    ``(throughput, seconds)``.
 
-    Ctrl-C becomes :class:`TrainingInterrupted`, saying where the intact best checkpoint is.
+    Ctrl-C becomes :class:`TrainingInterrupted`, saying where the intact best checkpoint
+    is.
     """
     saver = AtomicBestCheckpoint(
         run_dir / MODEL_FILE, monitor=MONITOR, best=best_so_far
@@ -322,7 +338,8 @@ def _fit(
 
 
 def _restore_best_weights(model: keras.Model, run_dir: Path) -> None:
-    """Load the best checkpoint's weights into ``model``; :class:`~fkp_helpers.errors.RunError` if no epoch made one."""
+    """Load the best checkpoint's weights into ``model``;
+    :class:`~fkp_helpers.errors.RunError` if no epoch made one."""
     if not (run_dir / MODEL_FILE).exists():
         raise RunError(
             f"no epoch produced a finite {MONITOR}; nothing was saved",
@@ -349,7 +366,8 @@ def _run_description(
     valid_rows: int,
     resume: bool,
 ) -> dict[str, Any]:
-    """What ran where: the device, precision, data rows, versions and date, for ``metrics.json``."""
+    """What ran where: the device, precision, data rows, versions and date, for
+    ``metrics.json``."""
     return {
         "device": plan.describe(),
         "precision": plan.dtype_policy,
@@ -371,7 +389,8 @@ def _run_description(
 def _starting_point(
     run_dir: Path, config: TrainConfig, data: dict[str, Any], *, resume: bool
 ) -> tuple[int, float]:
-    """``(initial_epoch, best validation RMSE so far)``; checks that the run folder can be started or resumed."""
+    """``(initial_epoch, best validation RMSE so far)``; checks that the run folder can
+    be started or resumed."""
     if resume:
         _check_resumable(run_dir, config, data)
         initial_epoch = _epochs_in_history(run_dir / HISTORY_FILE)
@@ -396,7 +415,8 @@ def _starting_point(
 def _keras_callbacks(
     run_dir: Path, config: TrainConfig, best_so_far: float, *, resume: bool
 ) -> list[keras.callbacks.Callback]:
-    """Early stopping (patient from the resumed checkpoint's score), the history CSV, and ReduceLROnPlateau if asked."""
+    """Early stopping (patient from the resumed checkpoint's score), the history CSV,
+    and ReduceLROnPlateau if asked."""
     callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.EarlyStopping(
             monitor=MONITOR,
@@ -422,7 +442,8 @@ def _keras_callbacks(
 def compile_model(
     spec: ModelSpec, plan: DevicePlan, *, steps_per_epoch: int, epochs: int
 ) -> keras.Model:
-    """``spec``'s model in ``plan``'s precision, compiled with its optimizer, masked loss and RMSE-in-pixels metric."""
+    """``spec``'s model in ``plan``'s precision, compiled with its optimizer, masked
+    loss and RMSE-in-pixels metric."""
     model = spec.build(plan.dtype_policy)
     optimizer = spec.make_optimizer(steps_per_epoch, epochs)
     if plan.loss_scaling:
@@ -442,7 +463,8 @@ def compile_model(
 
 
 def steps_per_execution(steps_per_epoch: int) -> int:
-    """Training steps per graph call: the largest divisor of ``steps_per_epoch`` up to :data:`MAX_STEPS_PER_EXECUTION`.
+    """Training steps per graph call: the largest divisor of ``steps_per_epoch`` up to
+    :data:`MAX_STEPS_PER_EXECUTION`.
 
     Several steps per call run the same steps in the same order without a round
     trip to Python after each batch, which is faster (see
@@ -462,7 +484,8 @@ def steps_per_execution(steps_per_epoch: int) -> int:
 def split_rows(
     keypoints_px: np.ndarray, config: TrainConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices ``(train, valid)`` for a resolved ``config``; the same every time for the same seed.
+    """Row indices ``(train, valid)`` for a resolved ``config``; the same every time for
+    the same seed.
 
     Rows are first restricted to complete ones if ``config.complete_only``; the
     validation rows are then the first ``valid_rows`` of them, or a seeded
@@ -484,7 +507,8 @@ def split_rows(
     if n_valid >= len(rows):
         which = "complete rows" if config.complete_only else "rows"
         raise ConfigError(
-            f"only {len(rows)} {which}: too few for {n_valid} validation rows and a training set",
+            f"only {len(rows)} {which}: too few for {n_valid} validation rows "
+            "and a training set",
             fix="use fewer validation rows or more data",
         )
     is_valid = np.zeros(len(rows), dtype=bool)
@@ -521,7 +545,8 @@ def predict_px(
 
 @dataclass(frozen=True)
 class TrainedRun:
-    """A finished (or interrupted) run folder, loaded for prediction on any device, in float32."""
+    """A finished (or interrupted) run folder, loaded for prediction on any device, in
+    float32."""
 
     run_dir: Path
     config: TrainConfig
@@ -534,7 +559,8 @@ class TrainedRun:
     def predict_px(
         self, images: np.ndarray, *, batch_size: int = EVAL_BATCH_SIZE
     ) -> np.ndarray:
-        """Keypoints ``(N, 30)`` float32 in pixels (see :func:`predict_px`; flip-averaged if trained with flips)."""
+        """Keypoints ``(N, 30)`` float32 in pixels (see :func:`predict_px`;
+        flip-averaged if trained with flips)."""
         return predict_px(
             self.model,
             self.spec,
@@ -545,13 +571,15 @@ class TrainedRun:
 
 
 def load_run(run_dir: str | Path) -> TrainedRun:
-    """Load a run folder's config and best weights; :class:`~fkp_helpers.errors.RunError` if it is missing or unreadable."""
+    """Load a run folder's config and best weights;
+    :class:`~fkp_helpers.errors.RunError` if it is missing or unreadable."""
     run_dir = Path(run_dir)
     if run_dir.is_file():
         raise RunError(
             "a file",
             path=run_dir,
-            fix=f"name the run folder from `fkp train` (it holds {MODEL_FILE} and {RUN_FILE})",
+            fix="name the run folder from `fkp train` "
+            f"(it holds {MODEL_FILE} and {RUN_FILE})",
         )
     if not run_dir.is_dir():
         raise RunError(
@@ -591,7 +619,8 @@ def read_config(run_dir: str | Path) -> TrainConfig:
 def resume_config(
     run_dir: str | Path, *, epochs: int | None = None, patience: int | None = None
 ) -> TrainConfig:
-    """``run_dir``'s stored config, with a new total of ``epochs`` and ``patience`` if given."""
+    """``run_dir``'s stored config, with a new total of ``epochs`` and ``patience`` if
+    given."""
     config = read_config(run_dir)
     return dataclasses.replace(
         config,
@@ -603,8 +632,8 @@ def resume_config(
 class AtomicBestCheckpoint(keras.callbacks.Callback):
     """Save the model when ``monitor`` improves (:func:`save_model_atomically`).
 
-    A crash or Ctrl-C while saving leaves the previous best file untouched and no temporary file.
-    ``best_epoch`` is 1-based (0 until the first save).
+    A crash or Ctrl-C while saving leaves the previous best file untouched and no
+    temporary file. ``best_epoch`` is 1-based (0 until the first save).
     """
 
     def __init__(self, path: Path, *, monitor: str, best: float = math.inf) -> None:
@@ -633,7 +662,8 @@ def save_model_atomically(model: keras.Model, path: Path) -> None:
 
 
 class TrainingThroughput(keras.callbacks.Callback):
-    """Images per second of the training passes (validation excluded; the first epoch, which traces, too).
+    """Images per second of the training passes (validation excluded; the first epoch,
+    which traces, too).
 
     With a single epoch, that epoch counts.
     """
@@ -669,14 +699,17 @@ class TrainingThroughput(keras.callbacks.Callback):
 
 
 def _describe_data(images: np.ndarray, keypoints_px: np.ndarray) -> dict[str, Any]:
-    """Row count and a fingerprint of the targets, to check that a resumed run sees the same data."""
+    """Row count and a fingerprint of the targets, to check that a resumed run sees the
+    same data."""
     if images.ndim != 4 or images.shape[1:] != INPUT_SHAPE:
         raise ValueError(
-            f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), got {images.shape}"
+            f"expected images of shape (N, {', '.join(map(str, INPUT_SHAPE))}), "
+            f"got {images.shape}"
         )
     if keypoints_px.shape != (len(images), NUM_TARGETS):
         raise ValueError(
-            f"expected keypoints of shape ({len(images)}, {NUM_TARGETS}), got {keypoints_px.shape}"
+            f"expected keypoints of shape ({len(images)}, {NUM_TARGETS}), "
+            f"got {keypoints_px.shape}"
         )
     digest = hashlib.sha256(
         np.ascontiguousarray(keypoints_px, dtype=np.float32).tobytes()
@@ -700,7 +733,8 @@ def _check_resumable(run_dir: Path, config: TrainConfig, data: dict[str, Any]) -
     ]
     if changed:
         raise RunError(
-            f"resuming must keep the run's settings; these differ: {', '.join(changed)}",
+            "resuming must keep the run's settings; "
+            f"these differ: {', '.join(changed)}",
             path=run_dir,
         )
     if _read_json(run_dir / RUN_FILE).get("data") != data:
@@ -746,19 +780,27 @@ def _best_epoch_in_history(path: Path) -> int:
 
 def _interrupted_message(run_dir: Path, saver: AtomicBestCheckpoint) -> str:
     if saver.best_epoch == 0 and not (run_dir / MODEL_FILE).exists():
-        return f"training interrupted before the first checkpoint; nothing to resume in {run_dir}"
+        return (
+            "training interrupted before the first checkpoint; "
+            f"nothing to resume in {run_dir}"
+        )
     best = (
         f" (epoch {saver.best_epoch}, valid RMSE {saver.best:.3f} px)"
         if saver.best_epoch
         else ""
     )
-    return f"training interrupted; the best model so far{best} is intact in {run_dir / MODEL_FILE}; resume to continue"
+    return (
+        f"training interrupted; the best model so far{best} "
+        f"is intact in {run_dir / MODEL_FILE}; "
+        "resume to continue"
+    )
 
 
 def _load_model(path: Path, config: TrainConfig) -> keras.Model:
     """The checkpoint at ``path``, compiled, with its optimizer state, to resume.
 
-    :class:`~fkp_helpers.errors.RunError` unless it is intact and holds ``config.model``'s network.
+    :class:`~fkp_helpers.errors.RunError` unless it is intact and holds
+    ``config.model``'s network.
     """
     _check_intact(path, config)
     try:
@@ -785,7 +827,8 @@ def _shapes(model: keras.Model) -> list[tuple[int | None, ...]]:
 
 
 def _check_intact(checkpoint: Path, config: TrainConfig) -> None:
-    """:class:`~fkp_helpers.errors.RunError` unless ``checkpoint`` is a whole ``.keras`` (zip) file."""
+    """:class:`~fkp_helpers.errors.RunError` unless ``checkpoint`` is a whole ``.keras``
+    (zip) file."""
     try:
         with zipfile.ZipFile(checkpoint) as archive:
             damaged = archive.testzip()
@@ -796,7 +839,8 @@ def _check_intact(checkpoint: Path, config: TrainConfig) -> None:
         raise RunError(
             "truncated or corrupt (not a complete .keras file)",
             path=checkpoint,
-            fix=f"copy an intact one into place and --resume, or delete it and train again ({retrain})",
+            fix="copy an intact one into place and --resume, "
+            f"or delete it and train again ({retrain})",
         )
 
 

@@ -8,7 +8,8 @@ one folder::
     test.csv              ImageId,Image                   (1783 rows)
     IdLookupTable.csv     RowId,ImageId,FeatureName,Location (Location empty)
     SampleSubmission.csv  RowId,Location                  (Location 0)
-    solution.csv          RowId,Location                  (the true values: Kaggle keeps these secret)
+    solution.csv          RowId,Location                  (the true values: Kaggle
+                                                          keeps these secret)
     standin.json          the marker that tells the stand-in from Kaggle's files
 
 The faces come from :mod:`fkp_helpers.standin.faces`. Which keypoints are labelled
@@ -65,11 +66,12 @@ __all__ = [
 ]
 
 MARKER_GENERATOR = "fkp_helpers.synthetic"
-"""The ``generator`` that ``standin.json`` names: this module's name before it moved into
-``fkp_helpers.standin``. Kept, because the stand-in's bytes are pinned (a new name
+"""The ``generator`` that ``standin.json`` names: this module's name before it moved
+into ``fkp_helpers.standin``. Kept, because the stand-in's bytes are pinned (a new name
 would change every stand-in and the chapters' stored outputs)."""
 STANDIN_VERSION = 2
-"""Version of the stand-in's bytes: what the renderer draws, the labels, the file layout.
+"""Version of the stand-in's bytes: what the renderer draws, the labels, the file
+layout.
 
 It names the stand-in's cache folder (``standin-v2-seed0-7049x1783``) and is
 recorded in ``standin.json``. Bump it whenever a change makes
@@ -110,7 +112,8 @@ _KAGGLE_TEST_FULL_SOURCE = (
 )
 
 TRAIN_STREAM, TEST_STREAM, LABEL_STREAM = 0, 1, 2
-"""Random streams of a seed: training faces, test faces, and which keypoints are labelled."""
+"""Random streams of a seed: training faces, test faces, and which keypoints are
+labelled."""
 
 _CHUNK = 128  # faces per rendering job
 _PARALLEL_FROM = 1024  # images; fewer are rendered in this process
@@ -128,11 +131,12 @@ class StandInSummary:
     n_lookup_rows: int  # rows of IdLookupTable.csv (and of the two submissions)
 
 
-# --------------------------------------------------------------------------- which keypoints are labelled
+# --------------------------------------------------------- which keypoints are labelled
 
 
 def labelled_mask(n_train: int = KAGGLE_N_TRAIN, *, seed: int = 0) -> np.ndarray:
-    """Which keypoints each training row labels: bool ``(n_train, 15)``, Kaggle's keypoint order.
+    """Which keypoints each training row labels: bool ``(n_train, 15)``, Kaggle's
+    keypoint order.
 
     Rows ``0 .. n_full - 1`` come from the 15-keypoint source (``n_full`` is
     2284 at Kaggle's size): all but a few of them are complete, and those miss
@@ -172,7 +176,7 @@ def labelled_mask(n_train: int = KAGGLE_N_TRAIN, *, seed: int = 0) -> np.ndarray
         occurrences = np.repeat(others, [min(misses[k], n_incomplete) for k in others])
         rng.shuffle(occurrences)
         for row, k in zip(
-            rows, occurrences[:n_incomplete]
+            rows, occurrences[:n_incomplete], strict=True
         ):  # one miss per incomplete row first
             mask[row, k] = False
         for k in occurrences[
@@ -217,11 +221,12 @@ def lookup_features(n_test: int = KAGGLE_N_TEST) -> list[tuple[int, str]]:
     return rows
 
 
-# --------------------------------------------------------------------------- text encoding
+# ------------------------------------------------------------------------ text encoding
 
 
 def _pixel_table() -> tuple[np.ndarray, np.ndarray]:
-    """For each value 0..255: its digits and a space, zero-padded to 4 bytes, and which bytes count."""
+    """For each value 0..255: its digits and a space, zero-padded to 4 bytes, and which
+    bytes count."""
     codes = np.zeros((256, 4), dtype=np.uint8)
     keep = np.zeros((256, 4), dtype=bool)
     for value in range(256):
@@ -246,12 +251,14 @@ def _pixel_fields(images: np.ndarray) -> list[bytes]:
     ends = np.cumsum(_PIXEL_LENGTHS[flat].sum(axis=1))
     starts = np.concatenate(([0], ends[:-1]))
     return [
-        text[start : end - 1] for start, end in zip(starts.tolist(), ends.tolist())
+        text[start : end - 1]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
     ]  # drop the last space
 
 
 def _format_coordinate(value: float) -> str:
-    """A coordinate as Kaggle writes it: 12 significant digits, e.g. ``66.0335639098``."""
+    """A coordinate as Kaggle writes it: 12 significant digits, e.g.
+    ``66.0335639098``."""
     return repr(float(f"{value:.12g}"))
 
 
@@ -267,7 +274,8 @@ def write_dataset(
     progress: bool | None = None,
     workers: int | None = None,
 ) -> StandInSummary:
-    """Write the stand-in dataset into ``out_dir`` (created if needed) and return a summary.
+    """Write the stand-in dataset into ``out_dir`` (created if needed) and return a
+    summary.
 
     ``n_train``/``n_test``: training rows and test images (Kaggle's 7049 and 1783
     by default); ``seed``: the same seed gives byte-identical files, training and
@@ -278,9 +286,9 @@ def write_dataset(
 
     The files are written into a temporary sibling folder, which is renamed to
     ``out_dir``; if ``out_dir`` exists, each file is moved into it atomically
-    (:func:`fkp_helpers.atomic.replace`), the marker last. An interrupted run leaves no partial file.
-    A folder without ``standin.json`` that holds any of the files this writes
-    (Kaggle's, or a ``solution.csv``) is never overwritten.
+    (:func:`fkp_helpers.atomic.replace`), the marker last. An interrupted run leaves no
+    partial file. A folder without ``standin.json`` that holds any of the files this
+    writes (Kaggle's, or a ``solution.csv``) is never overwritten.
     """
     _check_int("n_train", n_train, minimum=1)
     _check_int("n_test", n_test, minimum=1)
@@ -295,7 +303,8 @@ def write_dataset(
     mask = labelled_mask(n_train, seed=seed)
     lookup = lookup_features(n_test)
     build = out_dir.parent / f".{out_dir.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    build.mkdir()  # (not mkdtemp: the folder becomes out_dir, so it keeps the usual permissions)
+    # (not mkdtemp: the folder becomes out_dir, so it keeps the usual permissions)
+    build.mkdir()
     try:
         with ProgressBar(n_train + n_test, "stand-in", enabled=progress) as bar:
             test_keypoints = _write_images(build, mask, n_test, seed, workers, bar)
@@ -327,7 +336,8 @@ def _write_images(
     workers: int,
     bar: ProgressBar,
 ) -> np.ndarray:
-    """Write ``training.csv`` and ``test.csv``; return the test keypoints ``(n_test, 30)``."""
+    """Write ``training.csv`` and ``test.csv``; return the test keypoints
+    ``(n_test, 30)``."""
     n_train = len(mask)
     jobs = [
         (seed, TRAIN_STREAM, start, min(_CHUNK, n_train - start))
@@ -346,7 +356,7 @@ def _write_images(
         train.write(_header(TRAINING_COLUMNS))
         test.write(_header(TEST_COLUMNS))
         for (_, stream, start, n), (keypoints, pixels) in zip(
-            jobs, _rendered(jobs, workers)
+            jobs, _rendered(jobs, workers), strict=True
         ):
             if stream == TRAIN_STREAM:
                 _write_training_rows(
@@ -365,9 +375,12 @@ def _write_images(
 def _write_training_rows(
     out: BinaryIO, keypoints: np.ndarray, labelled: np.ndarray, pixels: list[bytes]
 ) -> None:
-    for row, row_labelled, field in zip(keypoints.tolist(), labelled, pixels):
+    for row, row_labelled, field in zip(
+        keypoints.tolist(), labelled, pixels, strict=True
+    ):
         coordinates = ",".join(
-            _format_coordinate(v) if keep else "" for v, keep in zip(row, row_labelled)
+            _format_coordinate(v) if keep else ""
+            for v, keep in zip(row, row_labelled, strict=True)
         )
         out.write(coordinates.encode("ascii") + b"," + field + b"\n")
 
@@ -412,7 +425,8 @@ def _rendered(
 
 
 def _render_job(job: tuple[int, int, int, int]) -> tuple[np.ndarray, list[bytes]]:
-    """Faces ``start .. start + n - 1`` of a stream: keypoints ``(n, 30)`` and the ``Image`` fields."""
+    """Faces ``start .. start + n - 1`` of a stream: keypoints ``(n, 30)`` and the
+    ``Image`` fields."""
     seed, stream, start, n = job
     images, keypoints = render_faces(n, seed=seed, start=start, stream=stream)
     return keypoints, _pixel_fields(images)
@@ -459,7 +473,8 @@ def _check_target(out_dir: Path) -> None:
 
 
 def _move_into_place(build: Path, out_dir: Path) -> None:
-    """Rename the finished ``build`` folder to ``out_dir``, or move its files into an existing one."""
+    """Rename the finished ``build`` folder to ``out_dir``, or move its files into an
+    existing one."""
     try:
         build.rename(out_dir)
         return

@@ -47,7 +47,8 @@ def render_faces(
             raise ValueError(f"{name} must be an integer, got {value!r}")
     if n < 0 or seed < 0 or start < 0 or stream < 0:
         raise ValueError(
-            f"n, seed, start and stream must be >= 0, got {n}, {seed}, {start}, {stream}"
+            "n, seed, start and stream must be >= 0, "
+            f"got {n}, {seed}, {start}, {stream}"
         )
     images = np.empty((n, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     keypoints = np.empty((n, NUM_TARGETS), dtype=np.float32)
@@ -74,7 +75,8 @@ class _Frame:
     sy: float
 
     def region(self, half_a: float, half_b: float) -> tuple[slice, slice]:
-        """The image window (rows, columns) that holds the local box ``|a| <= half_a, |b| <= half_b``."""
+        """The image window (rows, columns) that holds the local box
+        ``|a| <= half_a, |b| <= half_b``."""
         corners = [
             self.to_image(sa * half_a, sb * half_b) for sa in (-1, 1) for sb in (-1, 1)
         ]
@@ -84,7 +86,8 @@ class _Frame:
     def local(
         self, region: tuple[slice, slice] = (slice(None), slice(None))
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Local coordinates ``(a, b)`` of the pixel centres in ``region`` (default: the whole image)."""
+        """Local coordinates ``(a, b)`` of the pixel centres in ``region`` (default: the
+        whole image)."""
         dx, dy = _X[region] - self.cx, _Y[region] - self.cy
         c, s = math.cos(self.angle), math.sin(self.angle)
         return (dx * c + dy * s) / self.sx, (-dx * s + dy * c) / self.sy
@@ -99,7 +102,8 @@ class _Frame:
 
 
 def _span(low: float, high: float) -> slice:
-    """Pixel indices covering ``[low, high]`` plus a 2 px margin, clipped to the image (at least 3 wide)."""
+    """Pixel indices covering ``[low, high]`` plus a 2 px margin, clipped to the image
+    (at least 3 wide)."""
     start = min(max(int(math.floor(low)) - 2, 0), IMAGE_SIZE - 3)
     stop = max(min(int(math.ceil(high)) + 3, IMAGE_SIZE), start + 3)
     return slice(start, stop)
@@ -107,8 +111,9 @@ def _span(low: float, high: float) -> slice:
 
 @dataclass(frozen=True)
 class _Pose:
-    """Maps face coordinates (u right, v down, pixels at scale 1, origin between the eyes)
-    to the image: yaw on a cylinder of radius ``radius``, then scale, roll and shift."""
+    """Maps face coordinates (u right, v down, pixels at scale 1, origin between the
+    eyes) to the image: yaw on a cylinder of radius ``radius``, then scale, roll and
+    shift."""
 
     x0: float
     y0: float
@@ -123,9 +128,9 @@ class _Pose:
     def frame(
         self, u: float, v: float, depth: float = 0.0, tilt: float = 0.0, side: int = 1
     ) -> _Frame:
-        """Frame of a feature centred at face point ``(u, v)`` standing ``depth`` px off the
-        cylinder; ``side = -1`` mirrors it; ``tilt`` turns it (radians, outer end up for
-        ``tilt > 0``)."""
+        """Frame of a feature centred at face point ``(u, v)`` standing ``depth`` px off
+        the cylinder; ``side = -1`` mirrors it; ``tilt`` turns it (radians, outer end up
+        for ``tilt > 0``)."""
         alpha = self._alpha(u)
         u_yawed = self.radius * math.sin(alpha + self.yaw) + depth * math.sin(self.yaw)
         squeeze = math.cos(alpha + self.yaw) / math.cos(alpha)
@@ -141,7 +146,8 @@ class _Pose:
 
 
 def _cover(f: np.ndarray, soft: float = 1.0) -> np.ndarray:
-    """Anti-aliased coverage (0..1) of the region ``f < 1``, edge about ``soft`` pixels wide."""
+    """Anti-aliased coverage (0..1) of the region ``f < 1``, edge about ``soft`` pixels
+    wide."""
     f = np.minimum(f, 3.0)  # far outside: flat, so that jumps in f cannot fake an edge
     gx = np.empty_like(f)
     gy = np.empty_like(f)
@@ -164,7 +170,8 @@ def _band(
     bottom: np.ndarray,
     half_length: float,
 ) -> np.ndarray:
-    """Implicit function of the region ``top < b < bottom`` for ``|a| < half_length``."""
+    """Implicit function of the region ``top < b < bottom`` for
+    ``|a| < half_length``."""
     half = np.maximum((bottom - top) * 0.5, 1e-3)
     return np.maximum(np.abs(b - (top + bottom) * 0.5) / half, np.abs(a) / half_length)
 
@@ -180,7 +187,8 @@ def _paint(canvas: np.ndarray, alpha: np.ndarray, value: np.ndarray | float) -> 
 
 
 def _smooth_noise(rng: np.random.Generator, cells: int) -> np.ndarray:
-    """Smooth random field (about N(0, 1)) over the image, ``cells`` x ``cells`` bumps."""
+    """Smooth random field (about N(0, 1)) over the image, ``cells`` x ``cells``
+    bumps."""
     grid = rng.standard_normal((cells + 1, cells + 1))
     pos = np.linspace(0.0, cells, IMAGE_SIZE)
     left = np.minimum(pos.astype(int), cells - 1)
@@ -192,7 +200,8 @@ def _smooth_noise(rng: np.random.Generator, cells: int) -> np.ndarray:
 
 
 def _gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
-    """Separable Gaussian blur of a ``(96, 96)`` image (edges repeated), ``sigma`` in px."""
+    """Separable Gaussian blur of a ``(96, 96)`` image (edges repeated), ``sigma`` in
+    px."""
     radius = max(1, int(math.ceil(3.0 * sigma)))
     taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     taps /= taps.sum()
@@ -214,7 +223,8 @@ def _clipped_normal(rng: np.random.Generator, sigma: float, limit: float) -> flo
 
 class _Lips(NamedTuple):
     """Mouth curves (local ``b`` as a function of ``a``): outer edge of the upper lip,
-    inner edges of the upper and lower lips, outer edge of the lower lip, and the seam."""
+    inner edges of the upper and lower lips, outer edge of the lower lip, and the
+    seam."""
 
     top: np.ndarray
     upper_inner: np.ndarray
@@ -225,8 +235,9 @@ class _Lips(NamedTuple):
 
 @dataclass(frozen=True)
 class _Shape:
-    """A face's proportions and expression, in face coordinates: pixels at scale 1, origin
-    between the eyes, ``u`` towards the subject's left (image right), ``v`` down."""
+    """A face's proportions and expression, in face coordinates: pixels at scale 1,
+    origin between the eyes, ``u`` towards the subject's left (image right), ``v``
+    down."""
 
     eye_u: float  # distance of each eye centre from the midline
     eye_w: float  # eye half-width, centre to corner
@@ -263,12 +274,14 @@ class _Shape:
         return self.brow_outer - self.brow_inner
 
     def brow_centre(self, a: np.ndarray | float) -> np.ndarray:
-        """Brow centre line ``b(a)``, ``a`` from ``-brow_len/2`` (inner end) to ``+brow_len/2``."""
+        """Brow centre line ``b(a)``, ``a`` from ``-brow_len/2`` (inner end) to
+        ``+brow_len/2``."""
         t = 2.0 * np.asarray(a, dtype=np.float64) / self.brow_len
         return -self.brow_arch * (1.0 - t * t) + 0.5 * self.brow_droop * t
 
     def lips(self, a: np.ndarray | float) -> _Lips:
-        """Mouth curves at local ``a`` (px from the mouth's centre towards the subject's left)."""
+        """Mouth curves at local ``a`` (px from the mouth's centre towards the subject's
+        left)."""
         a = np.asarray(a, dtype=np.float64)
         t = np.clip(a / self.mouth_w, -1.0, 1.0)
         env = np.sqrt(1.0 - t * t)
@@ -369,7 +382,8 @@ def _place(shape: _Shape, pose: _Pose) -> _Layout:
 
 
 def _keypoints(shape: _Shape, layout: _Layout) -> np.ndarray:
-    """The 15 keypoints ``(15, 2)`` (x, y) in Kaggle's order, exactly on the drawn features."""
+    """The 15 keypoints ``(15, 2)`` (x, y) in Kaggle's order, exactly on the drawn
+    features."""
     points: dict[str, tuple[float, float]] = {}
     half_brow = shape.brow_len / 2
     for side, prefix in ((1, "left"), (-1, "right")):
@@ -417,7 +431,8 @@ def _render_one(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class _Light:
-    """Direction ``(x, y, z)`` (unit, z towards the camera) and ambient share of the face light."""
+    """Direction ``(x, y, z)`` (unit, z towards the camera) and ambient share of the
+    face light."""
 
     direction: tuple[float, float, float]
     ambient: float
@@ -482,7 +497,8 @@ def _draw(rng: np.random.Generator, shape: _Shape, layout: _Layout) -> np.ndarra
 
 
 def _camera(rng: np.random.Generator, canvas: np.ndarray) -> np.ndarray:
-    """Uneven exposure, contrast, gamma, blur and sensor noise; returns uint8 ``(96, 96)``."""
+    """Uneven exposure, contrast, gamma, blur and sensor noise; returns uint8
+    ``(96, 96)``."""
     angle = _u(rng, 0.0, 2.0 * math.pi)
     ramp = ((_X - 47.5) * math.cos(angle) + (_Y - 47.5) * math.sin(angle)) / 48.0
     canvas = canvas * (1.0 + _u(rng, 0.0, 0.25) * ramp)
@@ -515,7 +531,8 @@ def _background(rng: np.random.Generator) -> np.ndarray:
 def _hair_texture(
     rng: np.random.Generator, a: np.ndarray, b: np.ndarray, tone: float
 ) -> np.ndarray:
-    """Hair of brightness ``tone``: strands along a random direction, and a sheen on top."""
+    """Hair of brightness ``tone``: strands along a random direction, and a sheen on
+    top."""
     angle = _u(rng, 1.2, 1.95)
     phase = (a * math.cos(angle) + b * math.sin(angle)) * _u(
         rng, 1.2, 2.2

@@ -21,7 +21,8 @@ _MIN_INTERVAL_S = 0.1  # redraw at most this often (the final state is always dr
 
 
 class ProgressBar:
-    """Counts work done out of ``total`` and redraws one line on ``stream`` (default stderr)."""
+    """Counts work done out of ``total`` and redraws one line on ``stream`` (default
+    stderr)."""
 
     def __init__(
         self,
@@ -65,12 +66,16 @@ class ProgressBar:
             self._stream.flush()
 
     def render(self, elapsed_s: float) -> str:
-        """The bar's text for the current count, e.g. ``label [####----]  50%  4/8  1.2s``."""
+        """The bar's text for the current count, e.g.
+        ``label [####----]  50%  4/8  1.2s``."""
         fraction = self.done / self.total if self.total else 1.0
         filled = round(fraction * _WIDTH)
         bar = "#" * filled + "-" * (_WIDTH - filled)
         prefix = f"{self.label} " if self.label else ""
-        return f"{prefix}[{bar}] {fraction:4.0%}  {self.done}/{self.total}  {elapsed_s:.1f}s"
+        return (
+            f"{prefix}[{bar}] {fraction:4.0%}  {self.done}/{self.total}  "
+            f"{elapsed_s:.1f}s"
+        )
 
     def _draw(self, now: float) -> None:
         self._last_draw = now

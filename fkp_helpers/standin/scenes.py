@@ -1,4 +1,5 @@
-"""Large generated photos with one stand-in face at a known place and size: truth for the photo path.
+"""Large generated photos with one stand-in face at a known place and size: truth for
+the photo path.
 
 :func:`make_scene` pastes a 96x96 stand-in face (from
 :func:`fkp_helpers.standin.faces.render_faces`) into a big synthetic background, at a
@@ -38,9 +39,11 @@ FACE_SIDE_RANGE = (150.0, 450.0)
 """The pasted face's 96x96 frame is this many scene pixels wide (log-uniform)."""
 
 IOU_HIT = 0.3
-"""A detected box finds the pasted face when its intersection over union with the true box is at least this."""
+"""A detected box finds the pasted face when its intersection over union with the true
+box is at least this."""
 
-_FEATHER_CROP_PX = 4.0  # the pasted face fades out over this many crop pixels at its rounded-square edge
+# the pasted face fades out over this many crop pixels at its rounded-square edge
+_FEATHER_CROP_PX = 4.0
 _SKIN_TINT = np.array([1.12, 0.96, 0.82]) / (
     0.299 * 1.12 + 0.587 * 0.96 + 0.114 * 0.82
 )  # keeps the luma
@@ -48,9 +51,9 @@ _SKIN_TINT = np.array([1.12, 0.96, 0.82]) / (
 
 @dataclass(frozen=True)
 class Scene:
-    """A generated photo: ``image`` ``(H, W, 3)`` uint8 RGB with one pasted face, whose 96x96 frame is
-    ``crop``, whose ideal detection is ``box`` and whose keypoints are ``keypoints_px`` ``(30,)``
-    float32 in scene pixels."""
+    """A generated photo: ``image`` ``(H, W, 3)`` uint8 RGB with one pasted face, whose
+    96x96 frame is ``crop``, whose ideal detection is ``box`` and whose keypoints are
+    ``keypoints_px`` ``(30,)`` float32 in scene pixels."""
 
     image: np.ndarray
     crop: SquareCrop
@@ -65,7 +68,8 @@ def make_scene(
     size: tuple[int, int] = SCENE_SIZE,
     seed: int = 0,
 ) -> Scene:
-    """Paste ``face`` ``(96, 96)`` uint8 with ``keypoints_px`` ``(30,)`` (crop pixels) into a new scene.
+    """Paste ``face`` ``(96, 96)`` uint8 with ``keypoints_px`` ``(30,)`` (crop pixels)
+    into a new scene.
 
     ``size`` is ``(width, height)`` in pixels; it must hold the largest face
     (450 px). The background (smooth colour gradient, blotchy texture, a few
@@ -89,7 +93,8 @@ def make_scene(
     low, high = FACE_SIDE_RANGE
     if min(width, height) < high + 2:
         raise ValueError(
-            f"a scene must be at least {high + 2:.0f} px on each side, got {width}x{height}"
+            f"a scene must be at least {high + 2:.0f} px on each side, "
+            f"got {width}x{height}"
         )
 
     rng = np.random.default_rng(seed)
@@ -98,7 +103,8 @@ def make_scene(
     box_side = round(
         math.exp(rng.uniform(math.log(low), math.log(high))) / (1.0 + 2.0 * FACE_MARGIN)
     )
-    # Place the box so that its whole crop (a little larger, shifted) lies inside the scene.
+    # Place the box so that its whole crop (a little larger, shifted) lies inside the
+    # scene.
     probe = square_around(FaceBox(0, 0, box_side, box_side))
     x = int(
         rng.integers(
@@ -123,7 +129,8 @@ def make_scene(
 
 
 def box_iou(a: FaceBox, b: FaceBox) -> float:
-    """Intersection over union of two boxes' pixel areas (0 when they do not overlap)."""
+    """Intersection over union of two boxes' pixel areas (0 when they do not
+    overlap)."""
     overlap_w = max(0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
     overlap_h = max(0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
     overlap = overlap_w * overlap_h
@@ -137,7 +144,8 @@ def detection_rate(
     size: tuple[int, int] = SCENE_SIZE,
     min_iou: float = IOU_HIT,
 ) -> tuple[int, int]:
-    """``(found, n)``: in how many of ``n`` scenes :func:`~fkp_helpers.photo.find_faces` finds the face.
+    """``(found, n)``: in how many of ``n`` scenes :func:`~fkp_helpers.photo.find_faces`
+    finds the face.
 
     Scene ``i`` pastes ``render_faces(1, seed=seed, start=i)`` with
     ``make_scene(..., seed=seed * 1_000_003 + i)``. A scene counts as found when
@@ -160,7 +168,8 @@ def detection_rate(
 def matching_box(
     boxes: Sequence[FaceBox], truth: FaceBox, *, min_iou: float = IOU_HIT
 ) -> FaceBox | None:
-    """The box of ``boxes`` that overlaps ``truth`` most, if its IoU is at least ``min_iou``; else ``None``."""
+    """The box of ``boxes`` that overlaps ``truth`` most, if its IoU is at least
+    ``min_iou``; else ``None``."""
     best = max(boxes, key=lambda box: box_iou(box, truth), default=None)
     return best if best is not None and box_iou(best, truth) >= min_iou else None
 
@@ -171,7 +180,8 @@ def matching_box(
 def _background(
     rng: np.random.Generator, width: int, height: int, *, grayscale: bool
 ) -> np.ndarray:
-    """A plausible-looking backdrop ``(height, width, 3)`` float32 in 0–255: muted colours, as indoors."""
+    """A plausible-looking backdrop ``(height, width, 3)`` float32 in 0–255: muted
+    colours, as indoors."""
     cv2 = opencv()
 
     channels = 1 if grayscale else 3
@@ -210,7 +220,8 @@ def _background(
 
 
 def _add_shape(rng: np.random.Generator, image: np.ndarray, colour: np.ndarray) -> None:
-    """Blend a soft-edged rectangle or ellipse of ``colour`` into ``image`` ``(H, W, C)`` in place."""
+    """Blend a soft-edged rectangle or ellipse of ``colour`` into ``image``
+    ``(H, W, C)`` in place."""
     cv2 = opencv()
 
     height, width = image.shape[:2]
@@ -256,7 +267,8 @@ def _add_shape(rng: np.random.Generator, image: np.ndarray, colour: np.ndarray) 
 def _paste(
     background: np.ndarray, face: np.ndarray, crop: SquareCrop, tint: np.ndarray
 ) -> np.ndarray:
-    """``background`` with ``face`` upscaled into ``crop`` (feathered edges), as uint8 RGB."""
+    """``background`` with ``face`` upscaled into ``crop`` (feathered edges), as uint8
+    RGB."""
     cv2 = opencv()
 
     height, width = background.shape[:2]
@@ -265,7 +277,8 @@ def _paste(
         min(math.ceil(crop.left + crop.side), width),
         min(math.ceil(crop.top + crop.side), height),
     )
-    # Scene pixel (x0 + i, y0 + j) → face pixel indices: to_crop's formula as an affine matrix.
+    # Scene pixel (x0 + i, y0 + j) → face pixel indices: to_crop's formula as an affine
+    # matrix.
     s = crop.scale
     to_face = np.array(
         [
@@ -297,8 +310,9 @@ def _paste(
 
 
 def _face_mask() -> np.ndarray:
-    """``(96, 96)`` float32 opacity: 1 inside a rounded square (superellipse) that keeps the head and
-    cuts the frame's corners, fading to 0 over ``_FEATHER_CROP_PX`` at its edge."""
+    """``(96, 96)`` float32 opacity: 1 inside a rounded square (superellipse) that keeps
+    the head and cuts the frame's corners, fading to 0 over ``_FEATHER_CROP_PX`` at its
+    edge."""
     centre = (IMAGE_SIZE - 1) / 2
     ys, xs = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE].astype(np.float64)
     radius = ((xs - centre) ** 4 + (ys - centre) ** 4) ** 0.25
