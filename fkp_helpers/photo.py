@@ -16,27 +16,10 @@ between the photo and the 96x96 crop. OpenCV 4 (which still has
 and any OpenCV 4 already there (Colab's ``opencv-python``) serves as well. Pillow
 (a dependency of matplotlib) reads image headers.
 
-How the crop is framed (:data:`FACE_MARGIN`, :data:`FACE_SHIFT`). Kaggle's faces
-fill the 96 px frame: on average the eye centres sit at (66.4, 37.7) and
-(30.3, 38.0), the nose tip at (48.4, 62.7), the mouth corners at (63.3, 76.0) and
-(33.0, 76.2), the bottom lip at (48.6, 79.0). Two measurements of where a Haar box
-should put that frame:
-
-* A real face. On matplotlib's ``grace_hopper.jpg`` (512x600) the cascade's box
-  is (155, 105, 222, 222). Marked by eye at 10x zoom, her eye centres are at
-  (305, 186) and (222, 190), the nose tip at (266, 243), the mouth corners at
-  (303, 278) and (228, 280), the bottom lip at (266, 293). The least-squares
-  scale and shift from Kaggle's means onto those points wants a crop of side
-  1.045 w, centred 0.011 w left of and 0.021 h above the box's centre (residual
-  2.6 px RMS, 1.1 crop px). ``tests/test_photo.py`` checks this framing.
-* Stand-in faces. In 200 scenes (``make_scene(render_faces(200, seed=7)[i],
-  size=(1000, 800), seed=10_000 + i)``) :func:`find_faces` found 137; for those,
-  the true frame had a median side of 1.126 w (quartiles 1.035 and 1.206),
-  centred 0.003 w left of and 0.007 h below the box's centre.
-
-The chosen side 1.06 w, centred 0.01 h above the box's centre, lies between the
-two, nearer the real face; both measurements are within 3 crop pixels of it at
-the frame's edge.
+How the crop is framed (:data:`FACE_MARGIN`, :data:`FACE_SHIFT`): a side of
+1.06 times the Haar box's width, centred 0.01 of its height above the box's
+centre, between what a real face and the stand-in's faces ask for; the
+measurements are in ``benchmarks/results/measurements.md``.
 """
 
 from __future__ import annotations
