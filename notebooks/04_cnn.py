@@ -140,18 +140,30 @@ X_valid, y_valid = X[valid_rows], y[valid_rows]
 # %% [markdown]
 # ## Build the network
 #
-# Article A's network, written with Keras layers. Each convolution and dense layer gets
-# article A's initial values (explained below) from a small function, so that every
-# layer draws its own:
+# Article A's network, written with Keras layers. Two small functions make its
+# convolutions (`Conv2D`, `VALID` padding) and dense layers (`Dense`), each with ReLU and
+# article A's initial values (explained below), so that every layer draws its own:
 
 
 # %%
-def article_a_initializers() -> dict[str, keras.initializers.Initializer]:
+def initial_values() -> dict[str, keras.initializers.Initializer]:
     """Truncated-normal weights (stddev 0.1) and biases of 0.1, fresh for one layer."""
     return {
         "kernel_initializer": keras.initializers.TruncatedNormal(stddev=0.1),
         "bias_initializer": keras.initializers.Constant(0.1),
     }
+
+
+def conv_relu(filters: int, size: int, name: str) -> layers.Conv2D:
+    """``filters`` filters of ``size`` x ``size`` pixels, VALID padding, then ReLU."""
+    return layers.Conv2D(
+        filters, size, padding="valid", activation="relu", name=name, **initial_values()
+    )
+
+
+def dense_relu(units: int, name: str) -> layers.Dense:
+    """A fully connected layer of ``units`` units, then ReLU."""
+    return layers.Dense(units, activation="relu", name=name, **initial_values())
 
 
 def build_article_a_cnn() -> keras.Model:
@@ -160,43 +172,18 @@ def build_article_a_cnn() -> keras.Model:
     Layers compute in Keras's global dtype policy, the output layer always in float32.
     """
     inputs = keras.Input(shape=IMAGE_SHAPE)
-    x = layers.Conv2D(
-        32,
-        3,
-        padding="valid",
-        activation="relu",
-        name="conv1",
-        **article_a_initializers(),
-    )(inputs)
+    x = conv_relu(32, 3, "conv1")(inputs)
     x = layers.MaxPooling2D(2, padding="same", name="pool1")(x)
-    x = layers.Conv2D(
-        64,
-        2,
-        padding="valid",
-        activation="relu",
-        name="conv2",
-        **article_a_initializers(),
-    )(x)
+    x = conv_relu(64, 2, "conv2")(x)
     x = layers.MaxPooling2D(2, padding="same", name="pool2")(x)
-    x = layers.Conv2D(
-        128,
-        2,
-        padding="valid",
-        activation="relu",
-        name="conv3",
-        **article_a_initializers(),
-    )(x)
+    x = conv_relu(128, 2, "conv3")(x)
     x = layers.MaxPooling2D(2, padding="same", name="pool3")(x)
     x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(500, activation="relu", name="dense1", **article_a_initializers())(
-        x
-    )
-    x = layers.Dense(500, activation="relu", name="dense2", **article_a_initializers())(
-        x
-    )
+    x = dense_relu(500, "dense1")(x)
+    x = dense_relu(500, "dense2")(x)
     x = layers.Dropout(0.5, name="dropout")(x)  # in training only
     outputs = layers.Dense(
-        NUM_TARGETS, name="keypoints", dtype="float32", **article_a_initializers()
+        NUM_TARGETS, name="keypoints", dtype="float32", **initial_values()
     )(x)
     return keras.Model(inputs, outputs, name="article_a_cnn")
 
