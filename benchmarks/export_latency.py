@@ -47,6 +47,8 @@ os.environ["CUDA_VISIBLE_DEVICES"] = (
     "-1"  # a CPU benchmark: hide any GPU before TensorFlow loads
 )
 
+from fkp_helpers.nn.tensorflow_setup import keras, tf
+
 import argparse
 import statistics
 import sys
@@ -74,7 +76,6 @@ from fkp_helpers.nn.export import (
     tflite_flatbuffer,
 )
 from fkp_helpers.nn.run_cache import run_metrics, trained_run
-from fkp_helpers.nn.tensorflow_setup import keras, tf
 from fkp_helpers.nn.training import MODEL_FILE, TrainConfig, TrainedRun
 from fkp_helpers.standin.faces import render_faces
 

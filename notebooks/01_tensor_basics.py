@@ -74,8 +74,6 @@ if "google.colab" in sys.modules:
 # %%
 import fkp_helpers.nn.tensorflow_setup  # noqa: F401
 
-# isort: split
-
 # Loads TensorFlow once, quietly (no start-up notices).
 import re
 

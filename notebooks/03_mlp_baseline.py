@@ -69,8 +69,6 @@ if "google.colab" in sys.modules:
 # %%
 import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 
-# isort: split
-
 import time
 
 import keras

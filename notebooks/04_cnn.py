@@ -69,8 +69,6 @@ if "google.colab" in sys.modules:
 # %%
 import fkp_helpers.nn.tensorflow_setup  # noqa: F401  TensorFlow, without notices
 
-# isort: split
-
 import math
 import tempfile
 import time

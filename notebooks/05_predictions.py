@@ -75,8 +75,6 @@ if "google.colab" in sys.modules:
 # %%
 import fkp_helpers.nn.tensorflow_setup  # noqa: F401  loads TensorFlow quietly
 
-# isort: split
-
 import itertools
 import os
 import shutil

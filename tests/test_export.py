@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from fkp_helpers.nn.tensorflow_setup import keras
+
 import os
 import shutil
 
@@ -20,7 +22,6 @@ from fkp_helpers.nn.export import (
     serving_model,
 )
 from fkp_helpers.nn.models import build_mlp
-from fkp_helpers.nn.tensorflow_setup import keras
 from fkp_helpers.nn.tf_data import flip_horizontally_numpy
 from fkp_helpers.nn.training import (
     TrainConfig,

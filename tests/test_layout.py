@@ -92,10 +92,11 @@ def test_old_module_paths_import_the_moved_modules():
 def test_models_saved_before_the_move_load(tmp_path):
     """A ``.keras`` file names its loss by module (``fkp_helpers.losses`` before the
     move) and registered name."""
+    from fkp_helpers.nn.tensorflow_setup import keras
+
     from fkp_helpers.nn import losses
     from fkp_helpers.nn.devices import plan_devices
     from fkp_helpers.nn.models import get_spec
-    from fkp_helpers.nn.tensorflow_setup import keras
     from fkp_helpers.nn.training import compile_model, save_model_atomically
 
     for cls in (

@@ -8,6 +8,8 @@ and constants must stay what :func:`fkp_helpers.nn.models.build_model` and
 
 from __future__ import annotations
 
+from fkp_helpers.nn.tensorflow_setup import keras
+
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +19,6 @@ from chapter_code import assert_same_network, chapter_namespace
 
 from fkp_helpers.nn.losses import MaskedRootMeanSquaredError
 from fkp_helpers.nn.models import build_model, get_spec
-from fkp_helpers.nn.tensorflow_setup import keras
 
 SPEC = get_spec("seed-cnn")
 

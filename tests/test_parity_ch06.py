@@ -10,6 +10,8 @@ and constants must compute what :mod:`fkp_helpers.nn.tf_data`,
 
 from __future__ import annotations
 
+from fkp_helpers.nn.tensorflow_setup import keras, tf
+
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +22,6 @@ from chapter_code import assert_same_network, chapter_namespace
 from fkp_helpers.keypoints import flip_permutation
 from fkp_helpers.nn.losses import masked_mean_squared_error
 from fkp_helpers.nn.models import build_model, cnn_learning_rate, get_spec
-from fkp_helpers.nn.tensorflow_setup import keras, tf
 from fkp_helpers.nn.tf_data import flip_horizontally, random_flip
 
 SPEC = get_spec("cnn")
