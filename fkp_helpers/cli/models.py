@@ -101,6 +101,13 @@ def add_commands(subparsers: Any) -> None:
         "the model's)",
     )
     train.add_argument(
+        "--augment",
+        action="store_true",
+        default=None,
+        help="change every training batch at random for real photos: framing, light, "
+        "blur, noise, occlusion",
+    )
+    train.add_argument(
         "--reduce-lr-patience",
         type=positive_int,
         default=None,
@@ -185,6 +192,7 @@ _FIXED_ON_RESUME = (
     "valid_fraction",
     "flip",
     "reduce_lr_patience",
+    "augment",
 )
 
 
@@ -231,6 +239,7 @@ def run_train(args: argparse.Namespace) -> int:
             valid_fraction=args.valid_fraction,
             flip=args.flip,
             reduce_lr_patience=args.reduce_lr_patience,
+            augment=bool(args.augment),
         )
     source = find_data(args.data)
     images, keypoints = load_training(source.training_csv)

@@ -26,7 +26,7 @@ from .devices import DevicePlan, detect_plan
 from .training import METRICS_FILE, TrainConfig, TrainedRun, load_run, train
 
 # The modules whose code decides what training produces (fkp_helpers/nn/<name>.py).
-TRAINING_MODULES = ("devices", "losses", "models", "tf_data", "training")
+TRAINING_MODULES = ("augment", "devices", "losses", "models", "tf_data", "training")
 
 
 def code_fingerprint() -> bytes:

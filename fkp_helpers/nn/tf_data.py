@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..keypoints import IMAGE_SIZE, NUM_TARGETS, flip_permutation
+from .augment import Augmentation, augment_batch
 from .tensorflow_setup import tf
 
 ScaleTargets = Callable[[tf.Tensor], tf.Tensor]
@@ -76,6 +77,7 @@ def make_dataset(
     scale_targets: ScaleTargets,
     shuffle: bool = False,
     flip: bool = False,
+    augmentation: Augmentation | None = None,
     seed: int = 0,
     repeat: bool = False,
 ) -> tf.data.Dataset:
@@ -83,6 +85,8 @@ def make_dataset(
 
     ``shuffle`` draws a new order every epoch (repeatable for a ``seed``);
     ``flip`` mirrors half of each batch at random (also from ``seed``);
+    ``augmentation`` then changes every image of a batch at random (framing,
+    light, blur, noise, occlusion; :func:`fkp_helpers.nn.augment.augment_batch`);
     ``repeat`` makes the batches go on forever, one whole pass (a new shuffle,
     new flips) after another: train on it with ``steps_per_epoch =
     ceil(N / batch_size)``. Keras then keeps one iterator for the whole run;
@@ -108,6 +112,14 @@ def make_dataset(
         ).batch(2)
         dataset = tf.data.Dataset.zip((dataset, seeds)).map(
             lambda batch, pair: random_flip(*batch, seed=pair),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    if augmentation is not None:
+        seeds = tf.data.Dataset.random(
+            seed=seed + 1, rerandomize_each_iteration=True
+        ).batch(2)
+        dataset = tf.data.Dataset.zip((dataset, seeds)).map(
+            lambda batch, pair: augment_batch(*batch, pair, augmentation),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
     dataset = dataset.map(

@@ -40,6 +40,7 @@ from ..errors import ConfigError, RunError
 from ..keypoints import NUM_TARGETS
 from ..metrics import rmse_per_keypoint_px, rmse_px
 from . import losses
+from .augment import Augmentation
 from .devices import DevicePlan, detect_plan, distribution_strategy
 from .models import INPUT_SHAPE, ModelSpec, get_spec
 from .tensorflow_setup import keras, tf
@@ -74,6 +75,8 @@ class TrainConfig:
     ``valid_fraction`` (article B: 0.2) of the rows used — give at most one.
     ``reduce_lr_patience`` adds ``ReduceLROnPlateau`` (halve the learning rate
     after that many epochs without improvement; not for scheduled optimizers).
+    ``augment`` changes every training batch at random for real photos (framing,
+    light, blur, noise, occlusion: :mod:`fkp_helpers.nn.augment`).
     """
 
     model: str
@@ -86,6 +89,7 @@ class TrainConfig:
     valid_fraction: float | None = None
     flip: bool | None = None
     reduce_lr_patience: int | None = None
+    augment: bool = False
 
     def resolved(self) -> TrainConfig:
         """This config with every ``None`` default filled in from the model's spec
@@ -280,6 +284,7 @@ def _datasets(
         scale_targets=spec.scaling.to_model,
         shuffle=True,
         flip=bool(config.flip),
+        augmentation=Augmentation() if config.augment else None,
         seed=config.seed,
         repeat=True,
     )
