@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS ?= $(wildcard notebooks/*.py)  # `make outputs CHAPTERS=notebooks/04_cnn.py` for one
 
-.PHONY: help setup book lint test sync outputs lock clean
+.PHONY: help setup book lint test sync outputs pretrained real-faces lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,6 +39,13 @@ outputs: setup  ## re-run every chapter in full mode, from an empty cache, and s
 	for nb in $(CHAPTERS); do \
 	  env -u FKP_QUICK FKP_CACHE_DIR="$$cache" $(BIN)/jupytext --to ipynb --execute "$$nb" || exit 1; \
 	done
+
+pretrained: setup  ## retrain the pretrained cnn the package ships (fkp_helpers/pretrained/), from an empty cache
+	@cache=$$(mktemp -d -t fkp-pretrained.XXXXXX) && trap 'rm -rf "$$cache"' EXIT && \
+	FKP_CACHE_DIR="$$cache" $(BIN)/python -m fkp_helpers.nn.pretrained
+
+real-faces: setup  ## score the pretrained cnn on real faces (benchmarks/real_faces.py)
+	$(BIN)/python benchmarks/real_faces.py
 
 lock:  ## re-pin requirements-lock.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -vi '^fkp' > requirements-lock.txt.new

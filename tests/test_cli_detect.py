@@ -170,3 +170,39 @@ def test_missing_opencv_is_a_one_line_error_naming_the_extra(
         'OpenCV is not installed: pip install "fkp-helpers[photo]" (or opencv-python)',
     )
     assert err == f"fkp: error: {OPENCV_MISSING}\n"
+
+
+def test_detect_without_model_uses_the_package_pretrained_model(
+    fkp, tmp_path, grace_hopper, capsys
+):
+    from fkp_helpers.nn.pretrained import load_pretrained
+
+    out = tmp_path / "annotated.png"
+    argv = ["detect", str(grace_hopper), "--out", str(out), "--max-faces", "1"]
+    assert cli.build_parser().parse_args(argv).model is None
+    assert fkp(argv) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == (
+        f"Using {load_pretrained().label}; pass --model RUN_DIR for a network you "
+        "trained"
+    )
+    assert printed[0].startswith("Using the package's pretrained")
+    assert printed[1].startswith("face 1: box ") and printed[-1] == f"Wrote {out}"
+    original, annotated = read_image(grace_hopper), read_image(out)
+    assert annotated.shape == original.shape and (annotated != original).any()
+
+
+def test_detect_without_model_and_no_package_model_is_a_one_line_error(
+    tmp_path, grace_hopper, fkp_fails, monkeypatch
+):
+    from fkp_helpers.nn import pretrained
+
+    missing = tmp_path / "pretrained" / "cnn.keras"
+    monkeypatch.setattr(pretrained, "MODEL_FILE", missing)
+    out = tmp_path / "annotated.png"
+    err = fkp_fails(
+        ["detect", str(grace_hopper), "--out", str(out)],
+        f"{missing}: missing from the package",
+    )
+    assert "make pretrained" in err
+    assert not out.exists()

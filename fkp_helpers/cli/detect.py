@@ -4,7 +4,8 @@
 :func:`add_commands` registers the command on ``fkp``'s sub-parsers. Problems
 the user can fix raise :class:`~fkp_helpers.cli.errors.CommandError`, which ``fkp``
 prints on one line (exit 2). TensorFlow is imported only once a face has been
-found, to load the model.
+found, to load the model: the run folder given with ``--model``, else the package's
+pretrained ``cnn`` (:mod:`fkp_helpers.nn.pretrained`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from .argtypes import positive_int
 from .errors import CommandError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+
     from ..photo import FaceKeypoints
 
 EXIT_OK = 0
@@ -30,8 +35,9 @@ def add_commands(subparsers: Any) -> None:
         "detect",
         help="find the faces in a photo and draw their 15 keypoints",
         description="Find frontal faces with OpenCV's Haar cascade, crop each to 96x96 "
-        "grayscale, predict its keypoints with a trained run and draw them on the "
-        "photo, in the photo's own pixels.",
+        "grayscale, predict its keypoints (with a run from `fkp train`, or the "
+        "package's pretrained cnn) and draw them on the photo, in the photo's own "
+        "pixels.",
     )
     detect.add_argument(
         "image",
@@ -42,9 +48,10 @@ def add_commands(subparsers: Any) -> None:
     detect.add_argument(
         "--model",
         type=Path,
-        required=True,
+        default=None,
         metavar="RUN_DIR",
-        help="run folder from `fkp train`",
+        help="run folder from `fkp train` (default: the package's pretrained cnn, "
+        "trained on the stand-in only)",
     )
     detect.add_argument(
         "--out",
@@ -109,9 +116,7 @@ def run_detect(args: argparse.Namespace) -> int:
     if args.max_faces is not None:
         boxes = boxes[: args.max_faces]
 
-    from ..nn.training import load_run
-
-    faces = detect_keypoints(image, load_run(args.model).predict_px, boxes)
+    faces = detect_keypoints(image, _predictor(args.model), boxes)
     for number, face in enumerate(faces, start=1):
         print(_describe(number, face))
     write_png(args.out, draw_keypoints(image, faces))
@@ -121,6 +126,20 @@ def run_detect(args: argparse.Namespace) -> int:
         written.append(str(args.json))
     print(f"Wrote {' and '.join(written)}")
     return EXIT_OK
+
+
+def _predictor(run_dir: Path | None) -> Callable[[np.ndarray], np.ndarray]:
+    """``predict_px`` of the run in ``run_dir``, or (``None``) of the package's
+    pretrained model, which one line names."""
+    if run_dir is not None:
+        from ..nn.training import load_run
+
+        return load_run(run_dir).predict_px
+    from ..nn.pretrained import load_pretrained
+
+    pretrained = load_pretrained()
+    print(f"Using {pretrained.label}; pass --model RUN_DIR for a network you trained")
+    return pretrained.predict_px
 
 
 def _check_output(path: Path, image: Path, *, suffix: str) -> None:
