@@ -269,6 +269,18 @@ def test_faces_depend_only_on_seed_stream_and_index() -> None:
     assert not np.array_equal(images, other_stream)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_render_in_parallel_gives_render_faces_faces(workers: int) -> None:
+    """Chunked over processes, the same faces as one ``render_faces`` call."""
+    n = 300  # three chunks of at most 128
+    images, keypoints = synthetic.render_in_parallel(
+        n, seed=4, stream=1, workers=workers
+    )
+    expected_images, expected_keypoints = render_faces(n, seed=4, stream=1)
+    np.testing.assert_array_equal(images, expected_images)
+    np.testing.assert_array_equal(keypoints, expected_keypoints)
+
+
 def test_render_faces_shapes_and_dtypes() -> None:
     images, keypoints = render_faces(3, seed=1)
     assert images.shape == (3, 96, 96) and images.dtype == np.uint8
