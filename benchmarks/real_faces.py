@@ -22,8 +22,12 @@ the 15 keypoints in it. Reported per face and in all:
 * the detector's **hit rate**: reference faces with a box, and the boxes that
   match no reference face.
 
-Models: the pretrained model the package ships (``fkp_helpers.pretrained``)
-and any ``--run DIR`` (run folders of ``fkp train``). Results go to
+Models: the pretrained model the package ships (``fkp_helpers.nn.pretrained``);
+the book's ``cnn`` trained for :data:`TRAIN_EPOCHS` epochs on
+:data:`TRAIN_FACES` fully labelled stand-in faces twice, with flips only and
+with flips plus ``fkp_helpers.nn.augment`` (through the run cache, so a second
+run of the benchmark loads them; ``--no-training`` skips them); and any
+``--run DIR`` (run folders of ``fkp train``). Results go to
 ``benchmarks/results/real_faces.md`` and ``.json`` (also copied into the
 package, for chapter 7).
 
@@ -69,6 +73,9 @@ KEYPOINT_NAMES = (
     "mouth_center_bottom_lip",
 )
 MEAN_SHAPE_FACES = 2000
+TRAIN_FACES = 7000
+TRAIN_EPOCHS = 15
+TRAIN_SEED = 2  # render_faces seed of the training faces (the pretrained model: 1)
 
 
 @dataclass(frozen=True)
@@ -348,6 +355,32 @@ def _pretrained_predictor() -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
     return "pretrained cnn (the package's)", model.predict_px
 
 
+def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
+    """Score ``cnn`` trained on stand-in faces without and with augmentation."""
+    from fkp_helpers.nn.pretrained import Recipe, training_data
+    from fkp_helpers.nn.run_cache import trained_run
+    from fkp_helpers.nn.training import TrainConfig
+
+    images, keypoints = training_data(Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED))
+    scored = []
+    for augment, label in ((False, "flips"), (True, "flips + augment")):
+        config = TrainConfig(
+            "cnn", epochs=TRAIN_EPOCHS, valid_fraction=0.05, augment=augment
+        )
+        print(f"cnn, {label}: training (or loading from the run cache)", flush=True)
+        run = trained_run(images, keypoints, config)
+        result = score(
+            f"cnn, {label} ({TRAIN_FACES} faces, {TRAIN_EPOCHS} epochs)",
+            run.predict_px,
+            faces,
+        )
+        result["valid_rmse_px"] = json.loads(
+            (run.run_dir / "metrics.json").read_text()
+        )["valid_rmse_px"]
+        scored.append(result)
+    return scored
+
+
 def results_page(record: dict[str, Any]) -> str:
     """The Markdown page: NME per model (mean, median, per face) and the detector."""
     from _common import header, markdown_table
@@ -388,6 +421,11 @@ def main(argv: list[str] | None = None) -> int:
         "--run", type=Path, action="append", default=[], help="also score this run"
     )
     parser.add_argument(
+        "--no-training",
+        action="store_true",
+        help="score only the mean shape, the pretrained model and --run folders",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -411,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         score("mean shape (no network)", lambda x: np.tile(mean, (len(x), 1)), faces),
         score(*_pretrained_predictor(), faces),
     ]
+    if not args.no_training:
+        results.extend(_trained_on_the_stand_in(faces))
     for run_dir in args.run:
         results.append(
             score(f"run {run_dir.name}", load_run(run_dir).predict_px, faces)

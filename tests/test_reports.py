@@ -16,10 +16,12 @@ from fkp_helpers.figures.benchmark_tables import (
     benchmark_record,
     file_size_table,
     latency_table,
+    real_faces_detector,
+    real_faces_table,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOWN_IN_BOOK = ("accuracy", "export")
+SHOWN_IN_BOOK = ("accuracy", "export", "real_faces")
 
 
 @pytest.mark.parametrize("name", SHOWN_IN_BOOK)
@@ -35,7 +37,7 @@ def test_the_packaged_records_are_the_benchmarks_latest(name):
 def test_an_unknown_record_names_the_ones_there_are():
     with pytest.raises(
         FileNotFoundError,
-        match=r"no benchmark record 'speedy'.*there are: accuracy, export",
+        match=r"no benchmark record 'speedy'.*there are: accuracy, export, real_faces",
     ):
         benchmark_record("speedy")
 
@@ -136,3 +138,15 @@ def test_publish_results_leaves_the_package_alone_for_other_records_and_trial_fo
         tmp_path / "trial" / "x.json"
     ).is_file()
     assert not (tmp_path / "package").exists()
+
+
+def test_real_faces_table_has_the_baseline_and_one_column_per_scored_face():
+    table = real_faces_table()
+    record = benchmark_record("real_faces")
+    scored = [f for f in record["faces"] if f["found"]]
+    assert table.index[0] == "mean shape (no network)"
+    assert list(table.columns[:2]) == ["NME mean (%)", "NME median (%)"]
+    assert len(table.columns) == 2 + len(scored)
+    first = record["results"][0]
+    assert table.iloc[0, 0] == round(100 * first["nme_mean"], 1)
+    assert f"found {len(scored)} of {len(record['faces'])}" in real_faces_detector()

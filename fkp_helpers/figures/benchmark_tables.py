@@ -115,3 +115,40 @@ def file_size_table() -> pd.DataFrame:
     megabytes = [round(size / 1e6, 2) for size in sizes.values()]
     index = pd.Index(list(sizes), name="File")
     return pd.DataFrame({"Size (MB)": megabytes}, index=index)
+
+
+def real_faces_table() -> pd.DataFrame:
+    """``benchmarks/real_faces.py``'s table: NME in per cent for each model on the real
+    faces the detector found.
+
+    Columns: the mean and median over faces, then one column per face
+    (``photo #n``). NME is the mean distance from the reference points over the
+    reference eye distance (see the benchmark's docstring).
+    """
+    import pandas as pd
+
+    record = benchmark_record("real_faces")
+    names = [f"{f['photo']} #{f['face']}" for f in record["faces"] if f["found"]]
+    rows = []
+    for result in record["results"]:
+        row = {
+            "NME mean (%)": round(100 * result["nme_mean"], 1),
+            "NME median (%)": round(100 * result["nme_median"], 1),
+        }
+        for name, face in zip(names, result["per_face"], strict=True):
+            row[name] = round(100 * face["nme"], 1)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.index = pd.Index([r["label"] for r in record["results"]], name="Model")
+    return table
+
+
+def real_faces_detector() -> str:
+    """One line: how many reference faces the Haar cascade found, and false boxes."""
+    record = benchmark_record("real_faces")
+    found = sum(face["found"] for face in record["faces"])
+    return (
+        f"The detector found {found} of {len(record['faces'])} reference faces in "
+        f"{len(record['photos'])} photos (and {record['false_boxes']} boxes on no "
+        "reference face); the missed faces are not scored."
+    )
