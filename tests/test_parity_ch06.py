@@ -193,3 +193,38 @@ def test_the_chapters_training_settings_are_the_packages(
     np.testing.assert_array_equal(
         chapter["to_model_units"](pixels), SPEC.scaling.to_model(pixels)
     )
+
+
+def test_the_chapters_affine_maps_are_the_packages(chapter: dict[str, Any]) -> None:
+    """Chapter 6's ``affine_maps`` and ``move_faces`` compute what
+    :mod:`fkp_helpers.nn.augment` computes, and its ranges are the package's
+    defaults."""
+    from fkp_helpers.nn.augment import (
+        Augmentation,
+        affine_matrices,
+        transform_images,
+        transform_keypoints,
+    )
+
+    rng = np.random.default_rng(3)
+    turn = tf.constant(rng.uniform(-0.3, 0.3, 6), tf.float32)
+    zoom = tf.constant(rng.uniform(0.85, 1.2, 6), tf.float32)
+    shift_x = tf.constant(rng.uniform(-7, 7, 6), tf.float32)
+    shift_y = tf.constant(rng.uniform(-7, 7, 6), tf.float32)
+    mine = chapter["affine_maps"](turn, zoom, shift_x, shift_y)
+    theirs = affine_matrices(turn, zoom, shift_x, shift_y)
+    for a, b in zip(mine, theirs, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-5)
+
+    images, keypoints = faces()
+    moved_images, moved = chapter["move_faces"](images, keypoints, *mine)
+    np.testing.assert_allclose(
+        moved_images.numpy(), transform_images(images, theirs[1]).numpy(), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        moved.numpy(), transform_keypoints(keypoints, theirs[0]).numpy(), atol=1e-4
+    )
+    defaults = Augmentation()
+    assert chapter["MAX_TURN"] == pytest.approx(np.radians(defaults.rotation_deg))
+    assert tuple(chapter["ZOOM"]) == defaults.scale
+    assert chapter["MAX_SHIFT_PX"] == defaults.shift_px
