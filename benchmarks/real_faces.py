@@ -330,11 +330,16 @@ def mean_shape_px() -> np.ndarray:
 
 
 def score(
-    label: str, predict_px: Callable[[np.ndarray], np.ndarray], faces: RealFaceSet
+    name: str,
+    label: str,
+    predict_px: Callable[[np.ndarray], np.ndarray],
+    faces: RealFaceSet,
 ) -> dict[str, Any]:
-    """NME of ``predict_px`` (crops → ``(N, 30)`` crop px) on every found face."""
+    """NME of ``predict_px`` (crops → ``(N, 30)`` crop px) on every found face;
+    ``name`` is a short column heading, ``label`` says what the model is."""
     per_face = nme(predict_px(faces.crops()), faces.references())
     return {
+        "name": name,
         "label": label,
         "nme_mean": float(per_face.mean()),
         "nme_median": float(np.median(per_face)),
@@ -348,11 +353,11 @@ def score(
 # ----------------------------------------------------------------------------- main
 
 
-def _pretrained_predictor() -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
+def _pretrained_predictor() -> tuple[str, str, Callable[[np.ndarray], np.ndarray]]:
     from fkp_helpers.nn.pretrained import load_pretrained
 
     model = load_pretrained()
-    return "pretrained cnn (the package's)", model.predict_px
+    return "pretrained", "the package's pretrained cnn", model.predict_px
 
 
 def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
@@ -363,14 +368,16 @@ def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
 
     images, keypoints = training_data(Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED))
     scored = []
-    for augment, label in ((False, "flips"), (True, "flips + augment")):
+    for augment, name in ((False, "cnn"), (True, "cnn + augment")):
+        label = "flips + augment" if augment else "flips"
         config = TrainConfig(
             "cnn", epochs=TRAIN_EPOCHS, valid_fraction=0.05, augment=augment
         )
         print(f"cnn, {label}: training (or loading from the run cache)", flush=True)
         run = trained_run(images, keypoints, config)
         result = score(
-            f"cnn, {label} ({TRAIN_FACES} faces, {TRAIN_EPOCHS} epochs)",
+            name,
+            f"cnn, {label} ({TRAIN_FACES} stand-in faces, {TRAIN_EPOCHS} epochs)",
             run.predict_px,
             faces,
         )
@@ -446,14 +453,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     mean = mean_shape_px()
     results = [
-        score("mean shape (no network)", lambda x: np.tile(mean, (len(x), 1)), faces),
+        score(
+            "mean shape",
+            "the stand-in's mean keypoints, no network",
+            lambda x: np.tile(mean, (len(x), 1)),
+            faces,
+        ),
         score(*_pretrained_predictor(), faces),
     ]
     if not args.no_training:
         results.extend(_trained_on_the_stand_in(faces))
     for run_dir in args.run:
         results.append(
-            score(f"run {run_dir.name}", load_run(run_dir).predict_px, faces)
+            score(run_dir.name, f"run {run_dir}", load_run(run_dir).predict_px, faces)
         )
     record = {
         "run": run_details(

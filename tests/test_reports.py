@@ -17,6 +17,7 @@ from fkp_helpers.figures.benchmark_tables import (
     file_size_table,
     latency_table,
     real_faces_detector,
+    real_faces_models,
     real_faces_table,
 )
 
@@ -140,13 +141,19 @@ def test_publish_results_leaves_the_package_alone_for_other_records_and_trial_fo
     assert not (tmp_path / "package").exists()
 
 
-def test_real_faces_table_has_the_baseline_and_one_column_per_scored_face():
+def test_real_faces_table_has_a_column_per_model_and_a_row_per_scored_face():
     table = real_faces_table()
     record = benchmark_record("real_faces")
     scored = [f for f in record["faces"] if f["found"]]
-    assert table.index[0] == "mean shape (no network)"
-    assert list(table.columns[:2]) == ["NME mean (%)", "NME median (%)"]
-    assert len(table.columns) == 2 + len(scored)
+    assert list(table.columns) == [r["name"] for r in record["results"]]
+    assert table.columns[0] == "mean shape"
+    assert list(table.index[-2:]) == ["mean", "median"]
+    assert len(table) == len(scored) + 2
     first = record["results"][0]
-    assert table.iloc[0, 0] == round(100 * first["nme_mean"], 1)
-    assert f"found {len(scored)} of {len(record['faces'])}" in real_faces_detector()
+    assert table.iloc[-2, 0] == round(100 * first["nme_mean"], 1)
+    assert table.iloc[0, 0] == round(100 * first["per_face"][0]["nme"], 1)
+    detector = real_faces_detector()
+    assert f"found {len(scored)} of {len(record['faces'])}" in detector
+    models = real_faces_models().splitlines()
+    assert models[0].startswith("mean shape: ")
+    assert max(len(line) for line in [*detector.splitlines(), *models]) <= 88

@@ -118,37 +118,53 @@ def file_size_table() -> pd.DataFrame:
 
 
 def real_faces_table() -> pd.DataFrame:
-    """``benchmarks/real_faces.py``'s table: NME in per cent for each model on the real
-    faces the detector found.
+    """``benchmarks/real_faces.py``'s table: NME in per cent, one column per model,
+    one row per real face the detector found, then the mean and median.
 
-    Columns: the mean and median over faces, then one column per face
-    (``photo #n``). NME is the mean distance from the reference points over the
-    reference eye distance (see the benchmark's docstring).
+    NME is the mean distance from the reference points over the reference eye
+    distance (see the benchmark's docstring); the models' long labels are in
+    :func:`real_faces_models`.
     """
     import pandas as pd
 
     record = benchmark_record("real_faces")
-    names = [f"{f['photo']} #{f['face']}" for f in record["faces"] if f["found"]]
-    rows = []
+    faces = [
+        f"{f['photo'].rsplit('.', 1)[0]} #{f['face']}"
+        for f in record["faces"]
+        if f["found"]
+    ]
+    columns = {}
     for result in record["results"]:
-        row = {
-            "NME mean (%)": round(100 * result["nme_mean"], 1),
-            "NME median (%)": round(100 * result["nme_median"], 1),
-        }
-        for name, face in zip(names, result["per_face"], strict=True):
-            row[name] = round(100 * face["nme"], 1)
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    table.index = pd.Index([r["label"] for r in record["results"]], name="Model")
-    return table
+        values = [round(100 * face["nme"], 1) for face in result["per_face"]]
+        values += [
+            round(100 * result["nme_mean"], 1),
+            round(100 * result["nme_median"], 1),
+        ]
+        columns[result["name"]] = values
+    index = pd.Index([*faces, "mean", "median"], name="NME (%)")
+    return pd.DataFrame(columns, index=index)
 
 
-def real_faces_detector() -> str:
-    """One line: how many reference faces the Haar cascade found, and false boxes."""
+def real_faces_models(width: int = 88) -> str:
+    """One line per model of :func:`real_faces_table`: its column name and what it
+    is."""
+    lines = (
+        f"{result['name']}: {result['label']}"
+        for result in benchmark_record("real_faces")["results"]
+    )
+    return "\n".join(
+        textwrap.fill(line, width, subsequent_indent="  ") for line in lines
+    )
+
+
+def real_faces_detector(width: int = 88) -> str:
+    """How many reference faces the Haar cascade found, and its false boxes (lines of
+    at most ``width`` characters)."""
     record = benchmark_record("real_faces")
     found = sum(face["found"] for face in record["faces"])
-    return (
+    return textwrap.fill(
         f"The detector found {found} of {len(record['faces'])} reference faces in "
         f"{len(record['photos'])} photos (and {record['false_boxes']} boxes on no "
-        "reference face); the missed faces are not scored."
+        "reference face); the missed faces are not scored.",
+        width,
     )
