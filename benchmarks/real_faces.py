@@ -54,24 +54,9 @@ from typing import Any
 
 import numpy as np
 
+from fkp_helpers.keypoints import KEYPOINT_NAMES
+
 REFERENCES_FILE = Path(__file__).resolve().parent / "real_faces" / "references.json"
-KEYPOINT_NAMES = (
-    "left_eye_center",
-    "right_eye_center",
-    "left_eye_inner_corner",
-    "left_eye_outer_corner",
-    "right_eye_inner_corner",
-    "right_eye_outer_corner",
-    "left_eyebrow_inner_end",
-    "left_eyebrow_outer_end",
-    "right_eyebrow_inner_end",
-    "right_eyebrow_outer_end",
-    "nose_tip",
-    "mouth_left_corner",
-    "mouth_right_corner",
-    "mouth_center_top_lip",
-    "mouth_center_bottom_lip",
-)
 MEAN_SHAPE_FACES = 2000
 TRAIN_FACES = 7000
 TRAIN_EPOCHS = 15

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fkp_helpers.keypoints import KEYPOINT_NAMES
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real_faces  # noqa: E402  (the benchmark: photo list and file helpers)
 
@@ -96,7 +98,7 @@ def mesh_faces(image_rgb: np.ndarray) -> list[dict[str, list[float]]]:
         face["left_eye_center"], face["right_eye_center"] = centres
         eye_distance = math.dist(face["left_eye_center"], face["right_eye_center"])
         if eye_distance >= MIN_EYE_DISTANCE_PX:
-            faces.append({name: face[name] for name in real_faces.KEYPOINT_NAMES})
+            faces.append({name: face[name] for name in KEYPOINT_NAMES})
     faces.sort(key=lambda f: f["nose_tip"][0])
     return faces
 
