@@ -1,0 +1,73 @@
+"""The real-face benchmark's scoring: NME and which detector box a reference face
+takes (``benchmarks/real_faces.py``; the photos themselves are not needed)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fkp_helpers.photo import FaceBox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def real_faces(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    module = importlib.import_module("real_faces")
+    yield module
+    sys.modules.pop("real_faces", None)
+
+
+def _face(eye_distance: float = 40.0) -> np.ndarray:
+    """15 points (x, y): the eye centres ``eye_distance`` apart, the rest below."""
+    points = np.tile([50.0, 80.0], (15, 1))
+    points[0], points[1] = (
+        (50.0 + eye_distance / 2, 40.0),
+        (50.0 - eye_distance / 2, 40.0),
+    )
+    points[10] = (50.0, 60.0)  # nose tip
+    return points
+
+
+def test_nme_is_the_mean_point_distance_over_the_eye_distance(real_faces):
+    reference = _face(40.0)[np.newaxis]
+    moved = reference + np.array([3.0, 4.0])  # every point 5 px off
+    assert real_faces.nme(moved, reference) == pytest.approx([5.0 / 40.0])
+    assert real_faces.nme(moved.reshape(1, 30), reference) == pytest.approx([0.125])
+    assert real_faces.nme(reference, reference) == pytest.approx([0.0])
+
+
+def test_nme_does_not_depend_on_the_scale(real_faces):
+    reference = _face(40.0)[np.newaxis]
+    predicted = reference + np.random.default_rng(0).normal(0, 2, reference.shape)
+    assert real_faces.nme(3 * predicted, 3 * reference) == pytest.approx(
+        real_faces.nme(predicted, reference)
+    )
+
+
+def test_a_face_takes_the_unused_box_that_holds_its_nose(real_faces):
+    points = _face()
+    boxes = [
+        FaceBox(200, 200, 60, 60),  # elsewhere
+        FaceBox(10, 10, 90, 90),  # holds the nose, centred near the face
+        FaceBox(0, 55, 60, 8),  # holds the nose too, centred farther away
+    ]
+    assert real_faces._box_holding(boxes, points, set()) == 1
+    assert real_faces._box_holding(boxes, points, {1}) == 2
+    assert real_faces._box_holding(boxes, points, {1, 2}) is None
+
+
+def test_every_photo_has_references_and_a_pinned_sha256(real_faces):
+    import json
+
+    records = json.loads(real_faces.REFERENCES_FILE.read_text())["photos"]
+    assert [r["name"] for r in records] == [p.name for p in real_faces.PHOTOS]
+    for record in records:
+        assert len(record["sha256"]) == 64 and record["faces"]
+        for face in record["faces"]:
+            assert list(face) == list(real_faces.KEYPOINT_NAMES)
