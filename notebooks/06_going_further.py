@@ -38,7 +38,9 @@
 #    one batch.
 # 5. Train it on every row, with flips, using `compile`, `fit` and callbacks.
 # 6. Compare the MLP, article A's CNN and the stronger CNN on the same faces and on
-#    the test set; look beyond: ensembles, specialists, pre-training.
+#    the test set.
+# 7. Augment for real photos: a random affine map that moves the keypoints with the
+#    face, and random light; look beyond: ensembles, specialists, pre-training.
 
 # %% [markdown]
 # ## Prerequisites
@@ -90,6 +92,7 @@ from fkp_helpers.figures.error_analysis import (
     plot_error_per_keypoint,
     plot_keypoint_sides,
 )
+from fkp_helpers.figures.faces import plot_faces
 from fkp_helpers.figures.learning_curves import history_table
 from fkp_helpers.keypoints import (
     IMAGE_SIZE,
@@ -976,6 +979,157 @@ accuracy_table()
 # ```
 
 # %% [markdown]
+# ## Augment for real photos
+#
+# A flip is one change a face survives. A face cut out of a photo differs from a
+# training face in many more: the detector frames it a little larger or smaller, higher
+# or lower; the head is tilted; exposure, contrast and noise are the camera's. A network
+# that only ever saw one framing and one kind of light learns those too, as if they were
+# part of a face. *Domain randomisation* changes at random everything the network should
+# ignore, so it cannot lean on it (Tobin et al., 2017).
+#
+# The geometric part is an affine map about the image's centre `c = (47.5, 47.5)`,
+# `p' = c + s·R(θ)·(p − c) + t`: turn by `θ`, zoom by `s`, move by `t`. TensorFlow's
+# `ImageProjectiveTransformV3` resamples a batch of images, each by its own map — given
+# the *inverse* one, because it asks, for every output pixel, which input point to read.
+# The keypoints go through the forward map, and a point pushed out of the image becomes
+# NaN, which the masked loss skips.
+
+# %%
+CENTRE = (IMAGE_SIZE - 1) / 2  # 47.5: the middle of the pixel-index range
+MAX_TURN = math.radians(18.0)  # turn by up to 18 degrees either way
+ZOOM = (0.85, 1.2)  # zoom by a factor in this range (log-uniform)
+MAX_SHIFT_PX = 7.0  # move by up to 7 px in x and in y
+
+
+def affine_maps(
+    turn: tf.Tensor, zoom: tf.Tensor, shift_x: tf.Tensor, shift_y: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """Per-face maps about the centre, (forward, inverse), each (batch, 2, 3)."""
+    cos, sin = tf.cos(turn) * zoom, tf.sin(turn) * zoom
+    tx = CENTRE + shift_x - (cos * CENTRE - sin * CENTRE)
+    ty = CENTRE + shift_y - (sin * CENTRE + cos * CENTRE)
+    forward = tf.reshape(tf.stack([cos, -sin, tx, sin, cos, ty], axis=1), [-1, 2, 3])
+    # the inverse: p = c + R(-turn) / zoom · (p' - c - shift)
+    inv_cos, inv_sin = tf.cos(turn) / zoom, tf.sin(turn) / zoom
+    ox, oy = CENTRE + shift_x, CENTRE + shift_y
+    itx = CENTRE - (inv_cos * ox + inv_sin * oy)
+    ity = CENTRE - (-inv_sin * ox + inv_cos * oy)
+    inverse = tf.stack([inv_cos, inv_sin, itx, -inv_sin, inv_cos, ity], axis=1)
+    return forward, tf.reshape(inverse, [-1, 2, 3])
+
+
+def move_faces(
+    images: tf.Tensor, keypoints_px: tf.Tensor, forward: tf.Tensor, inverse: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """Resample images (batch, 96, 96, 1) and move keypoints (batch, 30) px."""
+    batch = tf.shape(images)[0]
+    flat = tf.concat([tf.reshape(inverse, [-1, 6]), tf.zeros([batch, 2])], axis=1)
+    moved_images = tf.raw_ops.ImageProjectiveTransformV3(
+        images=images,
+        transforms=flat,
+        output_shape=[IMAGE_SIZE, IMAGE_SIZE],
+        interpolation="BILINEAR",
+        fill_mode="NEAREST",  # outside the face: repeat the edge
+        fill_value=0.0,
+    )
+    points = tf.reshape(keypoints_px, [-1, NUM_KEYPOINTS, 2])  # (batch, 15, x y)
+    moved = tf.einsum("bij,bkj->bki", forward[:, :, :2], points)
+    moved += forward[:, tf.newaxis, :, 2]
+    inside = tf.reduce_all((moved >= 0) & (moved <= IMAGE_SIZE - 1), axis=-1)
+    moved = tf.where(inside[..., tf.newaxis], moved, np.nan)  # left the image
+    return moved_images, tf.reshape(moved, [-1, 2 * NUM_KEYPOINTS])
+
+
+# %% [markdown]
+# The light changes need no map: contrast about each face's mean, a gamma curve, a
+# brightness offset and sensor noise, each drawn per face. Both steps draw from one
+# stateless seed per batch, as `random_flip` does.
+
+
+# %%
+def random_photo_look(
+    step: tf.Tensor, images: tf.Tensor, keypoints_px: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """Batch number `step`, reframed and relit at random (seeded), keypoints moved."""
+    batch = tf.shape(images)[0]
+    u = tf.random.stateless_uniform([batch, 8], seed=[SEED + 1, step])  # in [0, 1)
+    zoom = tf.exp(math.log(ZOOM[0]) + u[:, 1] * math.log(ZOOM[1] / ZOOM[0]))
+    forward, inverse = affine_maps(
+        MAX_TURN * (2 * u[:, 0] - 1),
+        zoom,
+        MAX_SHIFT_PX * (2 * u[:, 2] - 1),
+        MAX_SHIFT_PX * (2 * u[:, 3] - 1),
+    )
+    images, keypoints_px = move_faces(images, keypoints_px, forward, inverse)
+    per_face = [-1, 1, 1, 1]
+    mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+    contrast = tf.reshape(0.6 + 0.8 * u[:, 4], per_face)  # 0.6 .. 1.4
+    images = tf.clip_by_value(mean + (images - mean) * contrast, 0.0, 1.0)
+    gamma = tf.reshape(tf.exp(math.log(0.7) + u[:, 5] * math.log(1.45 / 0.7)), per_face)
+    images = tf.pow(images + 1e-6, gamma)  # 0.7 .. 1.45
+    images += tf.reshape(0.3 * u[:, 6] - 0.15, per_face)  # brightness -0.15 .. 0.15
+    noise = tf.random.stateless_normal(tf.shape(images), seed=[SEED + 2, step])
+    images += noise * tf.reshape(0.04 * u[:, 7], per_face)  # noise up to 0.04
+    return tf.clip_by_value(images, 0.0, 1.0), keypoints_px
+
+
+# %% [markdown]
+# Eight versions of one face, each drawn for another batch number:
+
+# %%
+steps = tf.range(8, dtype=tf.int64)
+looks = [random_photo_look(step, images, keypoints) for step in steps]
+plot_faces(
+    np.concatenate([look[0].numpy() for look in looks]),
+    np.concatenate([look[1].numpy() for look in looks]),
+    ncols=4,
+    titles=[f"batch {int(step)}" for step in steps],
+    size=2.4,
+)
+plt.show()
+
+# %% [markdown]
+# As for the flip, check it to the pixel: a face that is one bright pixel under its
+# keypoint keeps the bright spot's centre on the moved keypoint.
+
+
+# %%
+def bright_spot_centre(image: np.ndarray) -> tuple[float, float]:
+    """The brightness-weighted centre (x, y) of one image (96, 96, 1)."""
+    weights = image[..., 0] / image[..., 0].sum()
+    grid_y, grid_x = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE]
+    return float((weights * grid_x).sum()), float((weights * grid_y).sum())
+
+
+spot = np.zeros((1, IMAGE_SIZE, IMAGE_SIZE, 1), np.float32)
+spot[0, 30, 64, 0] = 1.0  # row (y) 30, column (x) 64
+spot_keypoints = np.full((1, 2 * NUM_KEYPOINTS), np.nan, np.float32)
+spot_keypoints[0, :2] = (64.0, 30.0)
+for turn_degrees in (-17.0, 0.0, 17.0):
+    turn = tf.constant([math.radians(turn_degrees)])
+    zoom, shift = tf.constant([1.15]), tf.constant([5.0])
+    forward, inverse = affine_maps(turn, zoom, shift, -shift)
+    moved_spot, moved_point = move_faces(spot, spot_keypoints, forward, inverse)
+    x, y_ = bright_spot_centre(moved_spot.numpy()[0])
+    print(
+        f"turn {turn_degrees:+5.1f} deg: keypoint ({moved_point[0, 0]:.2f}, "
+        f"{moved_point[0, 1]:.2f}), bright spot ({x:.2f}, {y_:.2f})"
+    )
+
+# %% [markdown]
+# The helpers hold the same maps (`fkp_helpers.nn.augment`, kept equal to these by a
+# test), and add a random blur and a cut-out — a grey rectangle somewhere on the face,
+# for the hand or the microphone in front of it. `TrainConfig("cnn", augment=True)` and
+# `fkp train --augment` train with them. This chapter's network trains without them:
+# its validation faces are framed and lit like its training faces, so there is nothing
+# for the randomisation to win there. Whether it wins on real photos is a measurement,
+# not a belief: `benchmarks/real_faces.py` scores networks on real faces (chapter 7
+# shows its table), and in the runs measured so far augmentation did *not* bring a
+# stand-in network closer to real faces — what separates the stand-in from a photo is
+# less its framing and light than how its faces look.
+
+# %% [markdown]
 # ## Beyond
 #
 # Kaggle's best scores on this competition were about **1.28** pixels RMSE, against
@@ -994,10 +1148,9 @@ accuracy_table()
 #   image collection, and fine-tune it here. With 7049 faces, features learned
 #   elsewhere help — and a model pretrained on landmarks of millions of faces does
 #   better still.
-# - **Larger inputs and more augmentation.** Small rotations, shifts, scaling and
-#   brightness changes, each with the keypoints moved to match, teach the network the
-#   faces that chapter 5 found hardest: turned, tilted and off-centre. Each is one more
-#   `map` in the pipeline, written like `random_flip`.
+# - **Larger inputs and more augmentation.** The random framing and light above teach
+#   the network the faces that chapter 5 found hardest — turned, tilted, off-centre —
+#   and more of them (elastic warps, mixing two faces) help longer runs.
 
 # %% [markdown]
 # ## Summary
@@ -1016,6 +1169,9 @@ accuracy_table()
 #   it within a few epochs.
 # - Compare models on the same held-out faces, and on the test set with Kaggle's
 #   metric; `benchmarks/compare_accuracy.py` does it at length.
+# - For photos, randomise what the network should ignore: an affine map about the
+#   centre (`ImageProjectiveTransformV3` with the inverse map, the keypoints through the
+#   forward one, NaN once outside), contrast, gamma, brightness and noise.
 #
 # ## What's next
 #
