@@ -75,7 +75,18 @@ def test_the_benchmark_records_chapters_show_are_package_data():
     assert "benchmark_results/*.json" in setuptools["package-data"]["fkp_helpers"]
     assert sorted(
         p.name for p in (ROOT / "fkp_helpers" / "benchmark_results").iterdir()
-    ) == ["accuracy.json", "export.json"]
+    ) == ["accuracy.json", "export.json", "real_faces.json"]
+
+
+def test_the_pretrained_model_is_package_data():
+    tomllib = pytest.importorskip("tomllib")
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"
+    ]["setuptools"]
+    shipped = setuptools["package-data"]["fkp_helpers"]
+    for name in ("cnn.keras", "cnn.json"):
+        assert f"pretrained/{name}" in shipped
+        assert (ROOT / "fkp_helpers" / "pretrained" / name).is_file()
 
 
 def test_tensorflow_setup_is_silent_and_leaves_the_devices_configurable():
