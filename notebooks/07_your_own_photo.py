@@ -29,15 +29,16 @@
 # %% [markdown]
 # ## Overview
 #
-# 1. Find the face in a photo with OpenCV's Haar cascade (`cv2.CascadeClassifier`,
+# 1. Take a first look with the network the package ships; then find the face in a
+#    photo with OpenCV's Haar cascade (`cv2.CascadeClassifier`,
 #    `detectMultiScale`).
 # 2. Cut a square around it, framed like Kaggle's faces, and shrink it to 96×96
 #    grayscale with an affine transform (`cv2.warpAffine`).
 # 3. Predict, map the keypoints back to the photo with the inverse transform
 #    (`cv2.invertAffineTransform`), and check it all against the book's helpers and
 #    `fkp detect`.
-# 4. Run the network the package ships, measure stand-in networks on real faces
-#    against a landmark model's points, and use a network trained on Kaggle's data.
+# 4. Measure stand-in networks, the shipped one among them, on real faces against a
+#    landmark model's points, and use a network trained on Kaggle's data.
 # 5. Measure the whole path on generated scenes where the true keypoints are known.
 # 6. Export the network as a Keras file and a TFLite file, and check that they agree.
 
@@ -118,6 +119,22 @@ CROP_SIZE = 96  # the network's input: 96×96 pixels
 SCENE_SEED = 7  # stand-in faces drawn with this seed were never trained on (seed 0 was)
 NUM_SCENES = 8 if QUICK else 40  # generated scenes for the end-to-end measurement
 TILT_DEGREES = 30  # exercises 1 and 3: faces tilted by this much
+
+# %% [markdown]
+# ## A first look
+#
+# Where this chapter is going, before it trains anything: the helpers' one-call photo
+# path, `photo.detect_keypoints`, with the network the package ships (trained on
+# generated faces only; more about it below), on Grace Hopper's portrait. The rest of
+# the chapter writes that path step by step, and measures it.
+
+# %%
+portrait = photo.read_image(PHOTO)
+first_look = photo.detect_keypoints(portrait, load_pretrained().predict_px)
+plt.figure(figsize=(4, 4.7))
+plt.imshow(photo.draw_keypoints(portrait, first_look))
+plt.axis("off")
+plt.show()
 
 # %% [markdown]
 # ## Load the trained network
