@@ -348,7 +348,7 @@ def _pretrained_predictor() -> tuple[str, str, Callable[[np.ndarray], np.ndarray
 def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
     """Score ``cnn`` trained on stand-in faces without and with augmentation."""
     from fkp_helpers.nn.pretrained import Recipe, training_data
-    from fkp_helpers.nn.run_cache import trained_run
+    from fkp_helpers.nn.run_cache import run_metrics, trained_run
     from fkp_helpers.nn.training import TrainConfig
 
     images, keypoints = training_data(Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED))
@@ -366,9 +366,7 @@ def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
             run.predict_px,
             faces,
         )
-        result["valid_rmse_px"] = json.loads(
-            (run.run_dir / "metrics.json").read_text()
-        )["valid_rmse_px"]
+        result["valid_rmse_px"] = run_metrics(run)["valid_rmse_px"]
         scored.append(result)
     return scored
 

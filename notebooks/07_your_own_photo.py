@@ -129,8 +129,9 @@ TILT_DEGREES = 30  # exercises 1 and 3: faces tilted by this much
 # the chapter writes that path step by step, and measures it.
 
 # %%
+pretrained = load_pretrained()  # the package's network; more about it below
 portrait = photo.read_image(PHOTO)
-first_look = photo.detect_keypoints(portrait, load_pretrained().predict_px)
+first_look = photo.detect_keypoints(portrait, pretrained.predict_px)
 plt.figure(figsize=(4, 4.7))
 plt.imshow(photo.draw_keypoints(portrait, first_look))
 plt.axis("off")
@@ -483,8 +484,7 @@ for name in ["left_eye_center", "right_eye_center", "nose_tip"]:
 # (`make pretrained`):
 
 # %%
-pretrained = load_pretrained()
-record = pretrained.record
+record = pretrained.record  # loaded for the first look
 print(pretrained.label)
 for name, value in record["recipe"].items():
     print(f"  {name:15s} {value}")

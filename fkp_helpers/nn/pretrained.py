@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,8 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     recipe = dataclasses.replace(
         RECIPE, faces=args.faces, epochs=args.epochs, augment=args.augment
     )
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="fkp-pretrained-") as work:
         pretrained = train_pretrained(Path(work), recipe)
     record = pretrained.record

@@ -424,20 +424,15 @@ def render_in_parallel(
     images = np.empty((n, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     keypoints = np.empty((n, NUM_TARGETS), dtype=np.float32)
     for (_, _, start, count), (faces, points) in zip(
-        jobs, _rendered_faces(jobs, workers), strict=True
+        jobs, _in_workers(_render_faces_job, jobs, workers), strict=True
     ):
         images[start : start + count], keypoints[start : start + count] = faces, points
     return images, keypoints
 
 
-def _rendered_faces(
-    jobs: list[tuple[int, int, int, int]], workers: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``render_faces`` for each job ``(seed, stream, start, n)``, in order."""
-    yield from _in_workers(_render_faces_job, jobs, workers)
-
-
 def _render_faces_job(job: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Faces ``start .. start + n - 1`` of a stream, for job ``(seed, stream, start,
+    n)``: images and keypoints."""
     seed, stream, start, n = job
     return render_faces(n, seed=seed, start=start, stream=stream)
 
