@@ -412,10 +412,16 @@ def _write_lookup_files(
 
 
 def render_in_parallel(
-    n: int, *, seed: int = 0, stream: int = 0, workers: int | None = None
+    n: int,
+    *,
+    seed: int = 0,
+    stream: int = 0,
+    workers: int | None = None,
+    lit: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~fkp_helpers.standin.faces.render_faces` ``(n, seed=seed, stream=stream)``
-    in ``workers`` processes (default: up to 2): the same faces, sooner."""
+    in ``workers`` processes (default: up to 2): the same faces, sooner. ``lit``
+    draws :func:`~fkp_helpers.standin.lit_faces.render_faces`' instead."""
     jobs = [
         (seed, stream, start, min(_CHUNK, n - start)) for start in range(0, n, _CHUNK)
     ]
@@ -423,8 +429,9 @@ def render_in_parallel(
         workers = _default_workers(n)
     images = np.empty((n, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     keypoints = np.empty((n, NUM_TARGETS), dtype=np.float32)
+    job = _render_lit_faces_job if lit else _render_faces_job
     for (_, _, start, count), (faces, points) in zip(
-        jobs, _in_workers(_render_faces_job, jobs, workers), strict=True
+        jobs, _in_workers(job, jobs, workers), strict=True
     ):
         images[start : start + count], keypoints[start : start + count] = faces, points
     return images, keypoints
@@ -435,6 +442,16 @@ def _render_faces_job(job: tuple[int, int, int, int]) -> tuple[np.ndarray, np.nd
     n)``: images and keypoints."""
     seed, stream, start, n = job
     return render_faces(n, seed=seed, start=start, stream=stream)
+
+
+def _render_lit_faces_job(
+    job: tuple[int, int, int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_render_faces_job` for :mod:`~fkp_helpers.standin.lit_faces`."""
+    from . import lit_faces
+
+    seed, stream, start, n = job
+    return lit_faces.render_faces(n, seed=seed, start=start, stream=stream)
 
 
 def _rendered(

@@ -200,14 +200,15 @@ def _smooth_noise(rng: np.random.Generator, cells: int) -> np.ndarray:
 
 
 def _gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
-    """Separable Gaussian blur of a ``(96, 96)`` image (edges repeated), ``sigma`` in
-    px."""
+    """Separable Gaussian blur of a 2-D array (edges repeated), ``sigma`` in its
+    pixels."""
+    height, width = image.shape
     radius = max(1, int(math.ceil(3.0 * sigma)))
     taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     taps /= taps.sum()
     padded = np.pad(image, radius, mode="edge")
-    rows = sum(w * padded[:, k : k + IMAGE_SIZE] for k, w in enumerate(taps))
-    return sum(w * rows[k : k + IMAGE_SIZE] for k, w in enumerate(taps))
+    rows = sum(w * padded[:, k : k + width] for k, w in enumerate(taps))
+    return sum(w * rows[k : k + height] for k, w in enumerate(taps))
 
 
 # --------------------------------------------------------------------------- one face
