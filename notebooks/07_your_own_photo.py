@@ -479,9 +479,11 @@ for name in ["left_eye_center", "right_eye_center", "nose_tip"]:
 # The helpers ship one trained network, so that `fkp detect photo.jpg` works without
 # `--model` and code opened on its own can show keypoints before it trains anything: the
 # same stronger CNN, trained once on generated faces only — none of Kaggle's, no real
-# face — with every keypoint labelled. Its record says what it learnt from, down to the
-# SHA-256 of its training images and keypoints, and how to make it again
-# (`make pretrained`):
+# face — with every keypoint labelled: half of them the stand-in's painted faces, half
+# *lit* faces, 3D surfaces lit and turned at random, drawn for photographs
+# (`fkp_helpers.standin.lit_faces`; the stand-in page shows both kinds). Its record says
+# what it learnt from, down to the SHA-256 of its training images and keypoints, and how
+# to make it again (`make pretrained`):
 
 # %%
 record = pretrained.record  # loaded for the first look
@@ -489,10 +491,9 @@ print(pretrained.label)
 for name, value in record["recipe"].items():
     print(f"  {name:15s} {value}")
 print(f"training data sha256 {record['training_data_sha256'][:16]}…")
-print(
-    f"validation RMSE {record['valid_rmse_px']:.2f} px, test RMSE "
-    f"{record['test_rmse_px']:.2f} px on {record['test_faces']} unseen stand-in faces"
-)
+print(f"validation RMSE {record['valid_rmse_px']:.2f} px; test RMSE on")
+print(f"  {record['test_faces']} unseen painted faces: {record['test_rmse_px']:.2f} px")
+print(f"  {record['test_faces']} unseen lit faces: {record['test_rmse_px_lit']:.2f} px")
 
 # %% [markdown]
 # On the portrait, beside this chapter's network:
@@ -518,12 +519,12 @@ plt.show()
 #
 # "Looks about right" is not a measurement. `benchmarks/real_faces.py` runs the photo
 # path on real faces that Python packages ship — this portrait, the NASA portrait of
-# Eileen Collins in scikit-image, and group photos inside two other wheels, read from
-# there and never copied into the book — and scores the keypoints against reference
-# points from MediaPipe's face mesh, a landmark model trained on real faces. The score
-# is the NME: the mean distance of the 15 points from the reference, divided by the
-# distance between the reference eye centres, so 10 % on a face with eyes 60 pixels
-# apart is 6 pixels. Beside the networks stands a baseline with no network at all: the
+# Eileen Collins in scikit-image, group photos inside two other wheels and White House
+# photos among face_recognition's tests, read from there and never copied into the
+# book — and scores the keypoints against reference points from MediaPipe's face mesh,
+# a landmark model trained on real faces. The score is the NME: the mean distance of
+# the 15 points from the reference, divided by the distance between the reference eye
+# centres, so 10 % on a face with eyes 60 pixels apart is 6 pixels. Beside the networks stands a baseline with no network at all: the
 # stand-in's mean keypoints placed in the same crop. One command regenerates the table,
 # which ships with the helpers:
 #
@@ -538,13 +539,18 @@ print(real_faces_models())
 real_faces_table()
 
 # %% [markdown]
-# Read it as it is: on these faces no network trained on the stand-in does much better
-# than the mean shape, and the random framing and light of chapter 6 did not change
-# that. The crop's framing is good — the mean shape alone lands near the features —
-# while what the networks learnt to look for, the stand-in's drawn eyes, brows and lips,
-# is not what a photo shows. Closing that gap takes faces that look real (the approach
-# of Wood et al., "Fake it till you make it", 2021, with rendered 3D faces); training on
-# Kaggle's photos, as the next section shows, closes it directly.
+# Read it as it is. The crop's framing is good — the mean shape alone lands near the
+# features. A network trained on the stand-in's painted faces (`cnn`) does little
+# better than the mean shape, and the random framing and light of chapter 6
+# (`cnn + augment`) made it worse: what it learnt to look for, the drawn eyes, brows
+# and lips, is not what a photo shows. Faces that look more like photographs help: the
+# same number of faces, half of them lit 3D ones (`cnn + lit`), bring the points a
+# little nearer, and the shipped network, trained on more of both, nearer still: on
+# most faces it beats the mean shape. Glasses, turned heads
+# and hard shadows still pull them off by several pixels. Closing that gap takes faces
+# that look real (the approach of Wood et al., "Fake it till you make it", 2021, with
+# rendered 3D scans); training on Kaggle's photos, as the next section shows, closes it
+# directly.
 
 # %% [markdown]
 # ## What a stand-in network can and cannot do

@@ -16,8 +16,11 @@ RECORD_KEYS = {
     "model",
     "recipe",
     "standin_version",
+    "lit_faces_version",
     "training_data_sha256",
     "valid_rmse_px",
+    "test_rmse_px",
+    "test_rmse_px_lit",
     "epochs_run",
     "train_seconds",
     "device",
@@ -54,6 +57,27 @@ def test_record_says_what_it_was_trained_on(loaded):
     label = loaded.label
     assert "\n" not in label and label.startswith("the package's pretrained cnn")
     assert f"stand-in v{record['standin_version']}" in label
+    assert f"lit v{record['lit_faces_version']}" in label
+
+
+def test_training_data_is_painted_faces_then_lit_ones():
+    from fkp_helpers.standin import faces, lit_faces
+
+    recipe = pretrained.Recipe(faces=6, lit_share=0.5, seed=4, test_faces=2)
+    images, keypoints = pretrained.training_data(recipe)
+    painted_images, painted_points = faces.render_faces(3, seed=4)
+    lit_images, lit_points = lit_faces.render_faces(3, seed=4)
+    np.testing.assert_array_equal(
+        images[..., 0], np.concatenate([painted_images, lit_images]) / np.float32(255)
+    )
+    np.testing.assert_array_equal(
+        keypoints, np.concatenate([painted_points, lit_points])
+    )
+    test_images, _ = pretrained.training_data(
+        recipe, stream=pretrained.TEST_STREAM, lit=True
+    )
+    unseen, _ = lit_faces.render_faces(2, seed=4, stream=pretrained.TEST_STREAM)
+    np.testing.assert_array_equal(test_images[..., 0], unseen / np.float32(255))
 
 
 def test_model_file_is_small_package_data():

@@ -1,19 +1,22 @@
-"""The pretrained model the package ships: the book's ``cnn``, trained on the stand-in
-alone.
+"""The pretrained model the package ships: the book's ``cnn``, trained on generated
+faces alone.
 
 It lets ``fkp detect photo.jpg`` (without ``--model``) and the chapters opened
 alone (in Colab) show keypoints before anything has been trained. It was never
 shown a real face nor any of Kaggle's data: it learnt from :data:`RECIPE`'s
-generated faces, all 15 keypoints labelled. ``benchmarks/real_faces.py``
-measures it on real faces; :func:`fkp_helpers.nn.augment.augment_batch` did not
-improve that score in the runs measured so far (``benchmarks/results/
+generated faces, all 15 keypoints labelled, half the stand-in's painted faces
+and half lit 3D faces (:mod:`fkp_helpers.standin.lit_faces`), which brought it
+closer to real photos than the painted faces alone. ``benchmarks/real_faces.py``
+measures it on real faces; :func:`fkp_helpers.nn.augment.augment_batch` made
+that score worse in the runs measured so far (``benchmarks/results/
 measurements.md``), so the recipe leaves it off.
 
 Package data (``fkp_helpers/pretrained/``): ``cnn.keras`` (the float32
 network, no optimizer state, about 1 MB) and ``cnn.json`` (the recipe, the
-stand-in version, the SHA-256 of the training images and keypoints, the
-validation RMSE, the software and the date). One command trains it afresh
-and rewrites both (``make pretrained``, about 20 minutes on 2 CPU cores)::
+stand-in's and the lit faces' versions, the SHA-256 of the training images and
+keypoints, the validation and test RMSE, the software and the date). One
+command trains it afresh and rewrites both (``make pretrained``, about 20 minutes
+on 2 CPU cores)::
 
     python -m fkp_helpers.nn.pretrained
 """
@@ -51,14 +54,17 @@ RECORD_KEYS = ("model", "recipe", "standin_version", "training_data_sha256")
 class Recipe:
     """What the shipped model is trained on and how.
 
-    ``faces`` stand-in faces from ``render_faces(faces, seed=seed)`` (every
-    keypoint labelled); ``epochs`` of the ``cnn`` defaults (batches of 64,
+    ``faces`` generated faces, every keypoint labelled: a ``lit_share`` of them
+    lit 3D faces (:func:`fkp_helpers.standin.lit_faces.render_faces`), the rest
+    the stand-in's painted ones (:func:`fkp_helpers.standin.faces.render_faces`),
+    both with ``seed``; ``epochs`` of the ``cnn`` defaults (batches of 64,
     AdamW + cosine, flips), with :mod:`~fkp_helpers.nn.augment` if ``augment``;
     a seeded ``valid_fraction`` of the faces validates; ``test_faces`` other
-    faces (:data:`TEST_STREAM`) give the test RMSE.
+    faces of each kind (:data:`TEST_STREAM`) give the test RMSEs.
     """
 
     faces: int = 20_000
+    lit_share: float = 0.5
     seed: int = 1
     epochs: int = 20
     valid_fraction: float = 0.05
@@ -81,10 +87,13 @@ class PretrainedModel:
     @property
     def label(self) -> str:
         """One line for output: what this model is and what it learnt from."""
-        faces, version = self.record["recipe"]["faces"], self.record["standin_version"]
+        recipe, version = self.record["recipe"], self.record["standin_version"]
+        kinds = f"stand-in v{version}"
+        if recipe.get("lit_share"):
+            kinds += f" and lit v{self.record.get('lit_faces_version', 1)}"
         return (
-            f"the package's pretrained cnn (stand-in v{version}, {faces} generated "
-            "faces, no real face)"
+            f"the package's pretrained cnn ({recipe['faces']} generated faces: "
+            f"{kinds}; no real face)"
         )
 
     def predict_px(self, images: np.ndarray) -> np.ndarray:
@@ -124,14 +133,27 @@ def load_pretrained() -> PretrainedModel:
 
 
 def training_data(
-    recipe: Recipe = RECIPE, *, stream: int = 0
+    recipe: Recipe = RECIPE, *, stream: int = 0, lit: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The recipe's faces: images ``(N, 96, 96, 1)`` float32 in [0, 1], keypoints
-    ``(N, 30)`` px; ``stream=TEST_STREAM`` gives its ``test_faces`` unseen ones."""
+    ``(N, 30)`` px; painted faces first, then lit ones. ``stream=TEST_STREAM``
+    gives ``test_faces`` unseen ones; ``lit`` (True or False) only that kind, all
+    ``test_faces`` of them."""
     from ..standin.dataset import render_in_parallel
 
-    count = recipe.faces if stream == 0 else recipe.test_faces
-    images, keypoints = render_in_parallel(count, seed=recipe.seed, stream=stream)
+    if stream == 0 and lit is None:
+        counts = {True: round(recipe.faces * recipe.lit_share)}
+        counts[False] = recipe.faces - counts[True]
+    else:
+        count = recipe.faces if stream == 0 else recipe.test_faces
+        counts = {True: count} if lit else {False: count}
+    parts = [
+        render_in_parallel(counts[kind], seed=recipe.seed, stream=stream, lit=kind)
+        for kind in (False, True)
+        if counts.get(kind)
+    ]
+    images = np.concatenate([faces for faces, _ in parts])
+    keypoints = np.concatenate([points for _, points in parts])
     return images[..., np.newaxis].astype(np.float32) / 255.0, keypoints
 
 
@@ -149,6 +171,7 @@ def train_pretrained(
     """Train the recipe's model in ``work_dir`` and write it into the package (both
     files replaced atomically)."""
     from ..standin.dataset import STANDIN_VERSION
+    from ..standin.lit_faces import LIT_FACES_VERSION
 
     images, keypoints = training_data(recipe)
     config = TrainConfig(
@@ -161,18 +184,22 @@ def train_pretrained(
     result = train(images, keypoints, work_dir / "run", config, verbose=verbose)
     model = get_spec("cnn").build("float32")
     model.set_weights(result.model.get_weights())
-    test_images, test_keypoints = training_data(recipe, stream=TEST_STREAM)
-    test_rmse = rmse_px(
-        test_keypoints,
-        predict_px(model, get_spec("cnn"), test_images, flip_average=True),
-    )
+    test_rmse = {}
+    for lit in (False, True):
+        test_images, test_keypoints = training_data(recipe, stream=TEST_STREAM, lit=lit)
+        test_rmse[lit] = rmse_px(
+            test_keypoints,
+            predict_px(model, get_spec("cnn"), test_images, flip_average=True),
+        )
     record = {
         "model": "cnn",
         "recipe": dataclasses.asdict(recipe),
         "standin_version": STANDIN_VERSION,
+        "lit_faces_version": LIT_FACES_VERSION,
         "training_data_sha256": fingerprint(images, keypoints),
         "valid_rmse_px": result.metrics["valid_rmse_px"],
-        "test_rmse_px": test_rmse,
+        "test_rmse_px": test_rmse[False],
+        "test_rmse_px_lit": test_rmse[True],
         "test_faces": recipe.test_faces,
         "epochs_run": result.metrics["epochs_run"],
         "train_seconds": result.metrics["train_seconds"],

@@ -18,6 +18,7 @@ clipped to [0, 1] around the half-pixel mark.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -42,6 +43,19 @@ def render_faces(
     keypoints ``float32`` of shape ``(n, 30)`` in pixels, all 15 present, in
     Kaggle's column order (``left_eye_center_x, left_eye_center_y, ...``).
     """
+    return _render_each(_render_one, n, seed=seed, start=start, stream=stream)
+
+
+def _render_each(
+    render_one: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]],
+    n: int,
+    *,
+    seed: int,
+    start: int,
+    stream: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the arguments, then ``render_one`` face ``i`` of ``n`` with its own
+    generator, seeded by ``(seed, stream, start + i)``."""
     for name, value in (("n", n), ("seed", seed), ("start", start), ("stream", stream)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -54,7 +68,7 @@ def render_faces(
     keypoints = np.empty((n, NUM_TARGETS), dtype=np.float32)
     for i in range(n):
         rng = np.random.default_rng([seed, stream, start + i])
-        images[i], keypoints[i] = _render_one(rng)
+        images[i], keypoints[i] = render_one(rng)
     return images, keypoints
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..keypoints import IMAGE_SIZE, KEYPOINT_NAMES, NUM_TARGETS
+from ..keypoints import IMAGE_SIZE, KEYPOINT_NAMES
 from . import faces as painted
 
 LIT_FACES_VERSION = 1
@@ -62,20 +62,7 @@ def render_faces(
     ``uint8`` ``(n, 96, 96)``, keypoints ``float32`` ``(n, 30)`` in pixels, all
     15 present, in Kaggle's column order.
     """
-    for name, value in (("n", n), ("seed", seed), ("start", start), ("stream", stream)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
-    if min(n, seed, start, stream) < 0:
-        raise ValueError(
-            "n, seed, start and stream must be >= 0, "
-            f"got {n}, {seed}, {start}, {stream}"
-        )
-    images = np.empty((n, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
-    keypoints = np.empty((n, NUM_TARGETS), dtype=np.float32)
-    for i in range(n):
-        rng = np.random.default_rng([seed, stream, start + i])
-        images[i], keypoints[i] = _render_one(rng)
-    return images, keypoints
+    return painted._render_each(_render_one, n, seed=seed, start=start, stream=stream)
 
 
 # --------------------------------------------------------------------------- shape
