@@ -1,28 +1,29 @@
 """Faces as lit 3D surfaces, for networks meant to work on photographs.
 
-The stand-in's own renderer (:mod:`.faces`) paints each feature flat, with
-Kaggle's framing and pose range. This one builds each face as a surface: a
-height field ``z(u, v)`` over the face coordinates of :mod:`.faces` (pixels at
-scale 1, origin between the eyes, ``u`` towards the subject's left, ``v``
-down, ``z`` towards the camera) made of an ellipsoid, brow ridge, eye sockets
-and eyeballs, nose, cheekbones, lips and chin. The surface is lit (ambient
-plus Lambert from a random direction, a specular highlight, hollows darkened),
-turned in 3D (yaw up to 45°, pitch up to 20°, roll up to 30°) and splatted into
-the 96x96 image with a depth buffer: each pixel averages the samples of the
-surface nearest the camera that fall in it. Photographs show faces this way:
-eye sockets and the side of the nose in shadow, the bridge and the cheeks lit.
+The stand-in's own renderer, :mod:`fkp_helpers.standin.faces` ("the painted
+faces" below), paints each feature flat, with Kaggle's framing and pose range.
+This one builds each face as a surface: a height field ``z(u, v)`` over the
+painted faces' face coordinates (pixels at scale 1, origin between the eyes,
+``u`` towards the subject's left, ``v`` down, ``z`` towards the camera) made of
+an ellipsoid, brow ridge, eye sockets and eyeballs, nose, cheekbones, lips and
+chin. The surface is lit (ambient plus Lambert from a random direction, a
+specular highlight, hollows darkened), turned in 3D (yaw up to 45°, pitch up to
+20°, roll up to 30°) and splatted into the 96x96 image with a depth buffer: each
+pixel averages the samples of the surface nearest the camera that fall in it.
+Photographs show faces this way: eye sockets and the side of the nose in
+shadow, the bridge and the cheeks lit.
 
 What a network should ignore is randomised widely, as in domain
 randomisation (Tobin et al., 2017): the skin's texture at a random scale, how
 dark the brows, lips and eye whites are, lines of age, beards, glasses of many
-shapes, and proportions and mouths that open wider than :mod:`.faces` draws.
-The background, neck, hair and camera (exposure, blur, noise) are those of
-:mod:`.faces`.
+shapes, and proportions and mouths that open wider than the painted faces'.
+The background, neck, hair and camera (exposure, blur, noise) are the painted
+faces'.
 
 The 15 keypoints are points of the surface, turned and projected as the
 surface is, so they sit on the drawn features; a point hidden behind the nose
 keeps its projected position. Labels carry the same 0.5 px of annotator noise
-as :mod:`.faces`. Face ``i`` depends only on ``(seed, stream, start + i)``.
+as the painted faces'. Face ``i`` depends only on ``(seed, stream, start + i)``.
 These faces train the package's pretrained network
 (:mod:`fkp_helpers.nn.pretrained`); they are not part of the Kaggle-format
 stand-in, whose bytes stay pinned.
@@ -58,9 +59,10 @@ def render_faces(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n`` lit faces and their keypoints.
 
-    Returns ``(images, keypoints)`` like :func:`.faces.render_faces`: images
-    ``uint8`` ``(n, 96, 96)``, keypoints ``float32`` ``(n, 30)`` in pixels, all
-    15 present, in Kaggle's column order.
+    Returns ``(images, keypoints)`` as the painted faces'
+    :func:`~fkp_helpers.standin.faces.render_faces` does: images ``uint8``
+    ``(n, 96, 96)``, keypoints ``float32`` ``(n, 30)`` in pixels, all 15 present,
+    in Kaggle's column order.
     """
     return painted._render_each(_render_one, n, seed=seed, start=start, stream=stream)
 
@@ -73,8 +75,8 @@ def _gauss(u: np.ndarray, v: np.ndarray, ru: float, rv: float) -> np.ndarray:
 
 
 def _sample_shape(rng: np.random.Generator) -> painted._Shape:
-    """:mod:`.faces`' proportions, widened: eyes, brows, nose and mouth placed more
-    freely, eyes narrower, smiles and open mouths larger."""
+    """The painted faces' proportions, widened: eyes, brows, nose and mouth placed
+    more freely, eyes narrower, smiles and open mouths larger."""
     shape = painted._sample_shape(rng)
     eye_u = shape.eye_u * rng.uniform(0.9, 1.1)
     mouth_open = rng.uniform(1.0, 12.0) if rng.random() < 0.4 else 0.0
