@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,15 @@ def standin(tmp_path_factory):
     return folder
 
 
+def train_argv(
+    standin: Path, out: Path, *options: str, model: str | None = "mlp"
+) -> list[str]:
+    """``fkp train`` on the tiny stand-in: ``--data``, ``--model`` (``None``: none,
+    as on ``--resume``), ``--out``, then ``options``."""
+    model_option = ["--model", model] if model else []
+    return ["train", "--data", str(standin), *model_option, "--out", str(out), *options]
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("FKP_CACHE_DIR", str(tmp_path / "cache"))
@@ -32,14 +42,9 @@ def private_cache(tmp_path, monkeypatch):
 
 def test_train_predict_score_on_a_tiny_standin(tmp_path, standin, capsys):
     run_dir, submission = tmp_path / "run", tmp_path / "submission.csv"
-    argv = [
-        "train",
-        "--data",
-        str(standin),
-        "--model",
-        "mlp",
-        "--out",
-        str(run_dir),
+    argv = train_argv(
+        standin,
+        run_dir,
         "--epochs",
         "2",
         "--valid-rows",
@@ -49,7 +54,7 @@ def test_train_predict_score_on_a_tiny_standin(tmp_path, standin, capsys):
         "--float32",
         "--verbose",
         "0",
-    ]
+    )
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "Training on" in out and "mlp: valid RMSE" in out and str(run_dir) in out
@@ -62,18 +67,16 @@ def test_train_predict_score_on_a_tiny_standin(tmp_path, standin, capsys):
 
     assert (
         main(
-            [
-                "train",
-                "--data",
-                str(standin),
-                "--out",
-                str(run_dir),
+            train_argv(
+                standin,
+                run_dir,
                 "--epochs",
                 "3",
                 "--resume",
                 "--verbose",
                 "0",
-            ]
+                model=None,
+            )
         )
         == 0
     )
@@ -154,16 +157,7 @@ def test_a_missing_model_name_or_a_changed_setting_on_resume_fails_in_one_line(
         "--model is required",
     )
     fkp_fails(
-        [
-            "train",
-            "--data",
-            str(standin),
-            "--out",
-            str(tmp_path / "run"),
-            "--resume",
-            "--seed",
-            "3",
-        ],
+        train_argv(standin, tmp_path / "run", "--resume", "--seed", "3", model=None),
         "only --epochs and --patience may change, not --seed",
     )
     fkp_fails(
@@ -172,15 +166,7 @@ def test_a_missing_model_name_or_a_changed_setting_on_resume_fails_in_one_line(
     )
     (tmp_path / "file").write_text("")
     fkp_fails(
-        [
-            "train",
-            "--data",
-            str(standin),
-            "--model",
-            "mlp",
-            "--out",
-            str(tmp_path / "file"),
-        ],
+        train_argv(standin, tmp_path / "file"),
         "not a folder",
     )
 
@@ -205,21 +191,9 @@ def test_predict_needs_a_run_folder_a_readable_model_and_a_test_set(
     run_dir = tmp_path / "run"
     assert (
         main(
-            [
-                "train",
-                "--data",
-                str(standin),
-                "--model",
-                "mlp",
-                "--out",
-                str(run_dir),
-                "--epochs",
-                "1",
-                "--valid-rows",
-                "8",
-                "--verbose",
-                "0",
-            ]
+            train_argv(
+                standin, run_dir, "--epochs", "1", "--valid-rows", "8", "--verbose", "0"
+            )
         )
         == 0
     )
@@ -263,17 +237,7 @@ def test_ctrl_c_during_training_says_how_to_resume(
         )
 
     monkeypatch.setattr(training, "train", interrupted)
-    argv = [
-        "train",
-        "--data",
-        str(standin),
-        "--model",
-        "mlp",
-        "--out",
-        str(tmp_path / "run"),
-        "--verbose",
-        "0",
-    ]
+    argv = train_argv(standin, tmp_path / "run", "--verbose", "0")
     assert main(argv) == 130
     err = capsys.readouterr().err
     assert (
@@ -291,21 +255,16 @@ def run_dir(tmp_path_factory, standin):
         patch.setenv("FKP_CACHE_DIR", str(folder.parent / "cache"))
         assert (
             main(
-                [
-                    "train",
-                    "--data",
-                    str(standin),
-                    "--model",
-                    "mlp",
-                    "--out",
-                    str(folder),
+                train_argv(
+                    standin,
+                    folder,
                     "--epochs",
                     "1",
                     "--valid-rows",
                     "8",
                     "--verbose",
                     "0",
-                ]
+                )
             )
             == 0
         )
@@ -473,18 +432,16 @@ def test_a_foreign_model_is_one_error_line_without_keras_warnings(
         message,
     )
     fkp_fails(
-        [
-            "train",
-            "--data",
-            str(standin),
-            "--out",
-            str(foreign_run),
+        train_argv(
+            standin,
+            foreign_run,
             "--epochs",
             "3",
             "--resume",
             "--verbose",
             "0",
-        ],
+            model=None,
+        ),
         message,
     )
     assert not (tmp_path / "s.csv").exists()
@@ -514,18 +471,9 @@ def test_a_truncated_checkpoint_says_so_and_how_to_fix_it(
         message,
     )
     err = fkp_fails(
-        [
-            "train",
-            "--data",
-            str(standin),
-            "--out",
-            str(folder),
-            "--epochs",
-            "3",
-            "--resume",
-            "--verbose",
-            "0",
-        ],
+        train_argv(
+            standin, folder, "--epochs", "3", "--resume", "--verbose", "0", model=None
+        ),
         message,
     )
     assert (
@@ -561,17 +509,7 @@ def test_an_interruption_before_the_first_checkpoint_offers_no_resume(
         )
 
     monkeypatch.setattr(training, "train", interrupted)
-    argv = [
-        "train",
-        "--data",
-        str(standin),
-        "--model",
-        "mlp",
-        "--out",
-        str(tmp_path / "run"),
-        "--verbose",
-        "0",
-    ]
+    argv = train_argv(standin, tmp_path / "run", "--verbose", "0")
     assert main(argv) == 130
     err = capsys.readouterr().err
     assert (
@@ -595,21 +533,9 @@ def test_sigterm_during_training_stops_like_ctrl_c_and_leaves_no_temporary_file(
     )
     before = signal.getsignal(signal.SIGTERM)
     run = tmp_path / "run"
-    argv = [
-        "train",
-        "--data",
-        str(standin),
-        "--model",
-        "mlp",
-        "--out",
-        str(run),
-        "--epochs",
-        "3",
-        "--valid-rows",
-        "8",
-        "--verbose",
-        "0",
-    ]
+    argv = train_argv(
+        standin, run, "--epochs", "3", "--valid-rows", "8", "--verbose", "0"
+    )
     assert main(argv) == 143
     err = capsys.readouterr().err
     assert (
