@@ -94,3 +94,31 @@ def test_a_pixel_shows_the_surface_nearest_the_camera() -> None:
 def test_bad_arguments_raise_clear_errors(arguments: dict) -> None:
     with pytest.raises(ValueError, match="must be"):
         lit_faces.render_faces(**arguments)
+
+
+LIT_FACES_PINS = {
+    1: (
+        "33468f2e73311b5a9a6b148604dfebbaac048393736ece7c548f2967f5cbb3f0",
+        [117.3, 116.5, 135.1, 63.0, 157.6, 185.3, 102.4, 168.0],
+    )
+}
+"""Per ``LIT_FACES_VERSION``: the SHA-256 of the keypoints of ``render_faces(8,
+seed=0)`` rounded to 0.01 px, and each image's mean brightness (to 0.1)."""
+
+
+def test_what_the_renderer_draws_is_pinned_to_its_version() -> None:
+    import hashlib
+
+    images, keypoints = lit_faces.render_faces(8, seed=0)
+    digest = hashlib.sha256(np.round(keypoints.astype(np.float64), 2).tobytes())
+    version = lit_faces.LIT_FACES_VERSION
+    assert version in LIT_FACES_PINS, f"add pins for LIT_FACES_VERSION {version}"
+    pinned_digest, pinned_means = LIT_FACES_PINS[version]
+    means = images.reshape(8, -1).mean(axis=1)
+    assert digest.hexdigest() == pinned_digest and means == pytest.approx(
+        pinned_means, abs=0.06
+    ), (
+        "lit_faces draws other faces than LIT_FACES_VERSION "
+        f"{version} did: bump the version and pin {digest.hexdigest()}, "
+        f"{np.round(means, 1).tolist()} (and retrain: make pretrained)"
+    )
