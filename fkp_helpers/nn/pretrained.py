@@ -90,7 +90,7 @@ class PretrainedModel:
         recipe, version = self.record["recipe"], self.record["standin_version"]
         kinds = f"stand-in v{version}"
         if recipe.get("lit_share"):
-            kinds += f" and lit v{self.record.get('lit_faces_version', 1)}"
+            kinds += f" and lit v{self.record['lit_faces_version']}"
         return (
             f"the package's pretrained cnn ({recipe['faces']} generated faces: "
             f"{kinds}; no real face)"
@@ -136,21 +136,20 @@ def training_data(
     recipe: Recipe = RECIPE, *, stream: int = 0, lit: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The recipe's faces: images ``(N, 96, 96, 1)`` float32 in [0, 1], keypoints
-    ``(N, 30)`` px; painted faces first, then lit ones. ``stream=TEST_STREAM``
-    gives ``test_faces`` unseen ones; ``lit`` (True or False) only that kind, all
-    ``test_faces`` of them."""
+    ``(N, 30)`` px; painted faces first, then lit ones, ``lit_share`` of them.
+    ``stream=TEST_STREAM`` gives ``test_faces`` unseen ones; ``lit`` (True or
+    False) only that kind."""
     from ..standin.dataset import render_in_parallel
 
-    if stream == 0 and lit is None:
-        counts = {True: round(recipe.faces * recipe.lit_share)}
-        counts[False] = recipe.faces - counts[True]
+    total = recipe.faces if stream == 0 else recipe.test_faces
+    if lit is None:
+        lit_count = round(total * recipe.lit_share)
     else:
-        count = recipe.faces if stream == 0 else recipe.test_faces
-        counts = {True: count} if lit else {False: count}
+        lit_count = total if lit else 0
     parts = [
-        render_in_parallel(counts[kind], seed=recipe.seed, stream=stream, lit=kind)
-        for kind in (False, True)
-        if counts.get(kind)
+        render_in_parallel(count, seed=recipe.seed, stream=stream, lit=kind)
+        for count, kind in ((total - lit_count, False), (lit_count, True))
+        if count
     ]
     images = np.concatenate([faces for faces, _ in parts])
     keypoints = np.concatenate([points for _, points in parts])

@@ -52,6 +52,7 @@ from ..keypoints import (
     TRAINING_COLUMNS,
     keypoint_index,
 )
+from . import lit_faces
 from .faces import render_faces
 from .progress import ProgressBar
 
@@ -448,8 +449,6 @@ def _render_lit_faces_job(
     job: tuple[int, int, int, int],
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_render_faces_job` for :mod:`~fkp_helpers.standin.lit_faces`."""
-    from . import lit_faces
-
     seed, stream, start, n = job
     return lit_faces.render_faces(n, seed=seed, start=start, stream=stream)
 

@@ -427,10 +427,7 @@ def _render_one(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     pose = _sample_pose(rng, shape.face_w)
     layout = _place(shape, pose)
     points = _keypoints(shape, layout)
-    # keep every keypoint inside the image: move the whole face if needed
-    low = _MARGIN_PX - points.min(axis=0)
-    high = IMAGE_SIZE - 1 - _MARGIN_PX - points.max(axis=0)
-    shift = np.where(low > 0, low, np.where(high < 0, high, 0.0))
+    shift = _shift_inside(points)  # move the whole face if a keypoint is outside
     if shift.any():
         pose = replace(pose, x0=pose.x0 + float(shift[0]), y0=pose.y0 + float(shift[1]))
         layout = _place(shape, pose)
@@ -439,6 +436,14 @@ def _render_one(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     labels = points + rng.normal(0.0, _ANNOTATOR_NOISE_PX, points.shape)
     labels = np.clip(labels, 0.0, IMAGE_SIZE - 1.0)
     return image, labels.reshape(-1).astype(np.float32)
+
+
+def _shift_inside(points: np.ndarray) -> np.ndarray:
+    """The shift ``(dx, dy)`` that brings every point of ``points`` ``(N, 2)`` at least
+    :data:`_MARGIN_PX` inside the image (zeros if they all are)."""
+    low = _MARGIN_PX - points.min(axis=0)
+    high = IMAGE_SIZE - 1 - _MARGIN_PX - points.max(axis=0)
+    return np.where(low > 0, low, np.where(high < 0, high, 0.0))
 
 
 # --------------------------------------------------------------------------- painting
@@ -477,29 +482,17 @@ def _sample_light(rng: np.random.Generator) -> _Light:
 def _draw(rng: np.random.Generator, shape: _Shape, layout: _Layout) -> np.ndarray:
     """Paint the face, float64 ``(96, 96)`` with values around [0, 1]."""
     skin = _u(rng, 0.35, 0.85)
-    hair = _u(rng, 0.03, 0.3) if rng.random() < 0.75 else _u(rng, 0.4, 0.85)
-    hair_style = int(rng.choice(3, p=[0.45, 0.4, 0.15]))  # short, long, receding
+    hair, hair_style = _sample_hair(rng)
     light = _sample_light(rng)
     lit_skin = skin * light.shade(0.0, 0.0, 1.0)
 
     canvas = _background(rng)
     a, b = layout.head.local()
     _draw_neck_and_shoulders(canvas, rng, a, b, shape, skin)
-    if hair_style == 1:
-        behind = _ellipse(a, b - 18.0, shape.face_w * 1.3, shape.face_h * 1.3)
-        _paint(canvas, _cover(behind), _hair_texture(rng, a, b, hair))
+    _draw_hair_behind(canvas, rng, a, b, shape, hair, hair_style)
     _draw_ears(canvas, layout.head, shape, skin, light)
     _draw_face_oval(canvas, rng, a, b, shape, skin, light)
-    if hair_style != 2 or rng.random() < 0.5:
-        hairline = (
-            -28.0
-            + _u(rng, -6.0, 7.0)
-            + (12.0 if hair_style == 2 else 0.0)
-            - shape.face_v
-        )
-        _draw_hair_top(
-            canvas, rng, a, b, shape, hairline, hair, long_hair=hair_style == 1
-        )
+    _draw_hair_in_front(canvas, rng, a, b, shape, hair, hair_style)
     _draw_folds(canvas, rng, layout.mouth, shape, lit_skin)
     for side in (1, -1):
         _draw_eye(canvas, rng, layout.eyes[side], shape, side, lit_skin, light)
@@ -509,6 +502,45 @@ def _draw(rng: np.random.Generator, shape: _Shape, layout: _Layout) -> np.ndarra
     if rng.random() < 0.08:
         _draw_glasses(canvas, rng, layout.eyes, shape.eye_w)
     return canvas
+
+
+def _sample_hair(rng: np.random.Generator) -> tuple[float, int]:
+    """Hair tone (mostly dark) and style: 0 short, 1 long, 2 receding."""
+    hair = _u(rng, 0.03, 0.3) if rng.random() < 0.75 else _u(rng, 0.4, 0.85)
+    return hair, int(rng.choice(3, p=[0.45, 0.4, 0.15]))
+
+
+def _draw_hair_behind(
+    canvas: np.ndarray,
+    rng: np.random.Generator,
+    a: np.ndarray,
+    b: np.ndarray,
+    shape: _Shape,
+    tone: float,
+    style: int,
+) -> None:
+    """Long hair (style 1) behind the head; ``a, b``: the head frame's coordinates."""
+    if style == 1:
+        behind = _ellipse(a, b - 18.0, shape.face_w * 1.3, shape.face_h * 1.3)
+        _paint(canvas, _cover(behind), _hair_texture(rng, a, b, tone))
+
+
+def _draw_hair_in_front(
+    canvas: np.ndarray,
+    rng: np.random.Generator,
+    a: np.ndarray,
+    b: np.ndarray,
+    shape: _Shape,
+    tone: float,
+    style: int,
+) -> None:
+    """Hair over the top of the head and the forehead (half the receding heads have
+    none); ``a, b``: the head frame's coordinates."""
+    if style != 2 or rng.random() < 0.5:
+        hairline = (
+            -28.0 + _u(rng, -6.0, 7.0) + (12.0 if style == 2 else 0.0) - shape.face_v
+        )
+        _draw_hair_top(canvas, rng, a, b, shape, hairline, tone, long_hair=style == 1)
 
 
 def _camera(rng: np.random.Generator, canvas: np.ndarray) -> np.ndarray:

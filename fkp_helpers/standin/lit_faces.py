@@ -251,15 +251,6 @@ def _sample_pose(rng: np.random.Generator) -> _Pose:
     )
 
 
-def _inside_image(points_xy: np.ndarray) -> tuple[float, float]:
-    """The shift ``(dx, dy)`` that keeps every keypoint ``(15, 2)`` at least 1 px
-    inside the image."""
-    low = 1.0 - points_xy.min(axis=0)
-    high = IMAGE_SIZE - 2.0 - points_xy.max(axis=0)
-    shift = np.where(low > 0, low, np.where(high < 0, high, 0.0))
-    return float(shift[0]), float(shift[1])
-
-
 # --------------------------------------------------------------------------- albedo
 
 
@@ -478,12 +469,12 @@ def _render_one(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     pose = _sample_pose(rng)
     surface_points = _keypoints_3d(shape, relief)
     x, y, _ = pose.project(surface_points)
-    pose = pose.moved(*_inside_image(np.column_stack([x, y])))
+    dx, dy = painted._shift_inside(np.column_stack([x, y]))
+    pose = pose.moved(float(dx), float(dy))
     x, y, _ = pose.project(surface_points)
 
     skin = rng.uniform(0.35, 0.85)
-    hair = rng.uniform(0.03, 0.3) if rng.random() < 0.75 else rng.uniform(0.4, 0.85)
-    hair_style = int(rng.choice(3, p=[0.45, 0.4, 0.15]))  # short, long, receding
+    hair, hair_style = painted._sample_hair(rng)
     head_x, head_y, _ = pose.project(np.array([[0.0, shape.face_v, 0.0]]))
     head = painted._Frame(
         float(head_x[0]), float(head_y[0]), pose.roll, pose.scale, pose.scale
@@ -491,11 +482,7 @@ def _render_one(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     canvas = painted._background(rng)
     a, b = head.local()
     painted._draw_neck_and_shoulders(canvas, rng, a, b, shape, skin * 0.8)
-    if hair_style == 1:
-        behind = painted._ellipse(a, b - 18.0, shape.face_w * 1.3, shape.face_h * 1.3)
-        painted._paint(
-            canvas, painted._cover(behind), painted._hair_texture(rng, a, b, hair)
-        )
+    painted._draw_hair_behind(canvas, rng, a, b, shape, hair, hair_style)
     head_outline = painted._ellipse(
         a, b + 4.0, shape.face_w * 1.08, shape.face_h * 1.05
     )
@@ -504,16 +491,7 @@ def _render_one(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         pose, *_shaded_surface(rng, shape, relief, pose, skin, hair)
     )
     canvas += coverage * (value - canvas)
-    if hair_style != 2 or rng.random() < 0.5:
-        hairline = (
-            -28.0
-            + rng.uniform(-6.0, 7.0)
-            + (12.0 if hair_style == 2 else 0.0)
-            - shape.face_v
-        )
-        painted._draw_hair_top(
-            canvas, rng, a, b, shape, hairline, hair, long_hair=hair_style == 1
-        )
+    painted._draw_hair_in_front(canvas, rng, a, b, shape, hair, hair_style)
     if rng.random() < 0.3:
         _draw_glasses(rng, canvas, x[:2], y[:2], pose.scale, shape.eye_w)
     image = painted._camera(rng, canvas)
