@@ -20,6 +20,10 @@ the 15 keypoints in it. Reported per face and in all:
   corners' distance, which is larger, so its numbers are smaller);
 * the **mean-shape baseline**: no network, the mean keypoints of 2000
   stand-in faces placed in the same crop;
+* **framing removed**: the mean shape and the pretrained model again, on a
+  crop placed by the reference points themselves (the rotation, scale and
+  shift that move them nearest the mean shape), so that what is left is how
+  well a face's own shape is read, not where the detector put the crop;
 * the detector's **hit rate**: reference faces with a box, and the boxes that
   match no reference face.
 
@@ -229,12 +233,15 @@ def write_overlay(path: Path, image_rgb: np.ndarray, faces: Sequence[dict]) -> N
 class RealFace:
     """One reference face: its photo, its number there, the 96x96 crop the photo path
     makes of it (``None`` if the detector missed it) and the reference keypoints in
-    that crop's pixels, ``(15, 2)``."""
+    that crop's pixels, ``(15, 2)``; then the same for the crop placed by the
+    reference points (:func:`aligned_crop`)."""
 
     photo: str
     number: int
     crop: np.ndarray | None
     reference_crop_px: np.ndarray | None
+    aligned_crop: np.ndarray | None = None
+    reference_aligned_px: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -246,13 +253,21 @@ class RealFaceSet:
     def found(self) -> list[RealFace]:
         return [face for face in self.faces if face.crop is not None]
 
-    def crops(self) -> np.ndarray:
-        """The found faces' crops, ``(N, 96, 96, 1)`` float32 in [0, 1]."""
-        return np.stack([face.crop for face in self.found])[..., np.newaxis]
+    def crops(self, aligned: bool = False) -> np.ndarray:
+        """The found faces' crops, ``(N, 96, 96, 1)`` float32 in [0, 1]: the detector's,
+        or with ``aligned`` those placed by the reference points."""
+        crops = [face.aligned_crop if aligned else face.crop for face in self.found]
+        return np.stack(crops)[..., np.newaxis]
 
-    def references(self) -> np.ndarray:
-        """The found faces' reference keypoints, ``(N, 15, 2)`` crop pixels."""
-        return np.stack([face.reference_crop_px for face in self.found])
+    def references(self, aligned: bool = False) -> np.ndarray:
+        """The found faces' reference keypoints, ``(N, 15, 2)`` in the pixels of
+        :meth:`crops` with the same ``aligned``."""
+        return np.stack(
+            [
+                face.reference_aligned_px if aligned else face.reference_crop_px
+                for face in self.found
+            ]
+        )
 
 
 def load_references() -> list[dict[str, Any]]:
@@ -270,8 +285,10 @@ def load_references() -> list[dict[str, Any]]:
     return records
 
 
-def real_face_set() -> RealFaceSet:
-    """Every reference face through the photo path's detector and crop."""
+def real_face_set(align_to_px: np.ndarray) -> RealFaceSet:
+    """Every reference face through the photo path's detector and crop, and (for the
+    faces the detector finds) cropped with its reference points moved nearest
+    ``align_to_px`` ``(15, 2)`` crop pixels."""
     from fkp_helpers import photo as photo_path
 
     by_name = {photo.name: photo for photo in PHOTOS}
@@ -290,12 +307,15 @@ def real_face_set() -> RealFaceSet:
                 continue
             used.add(box_index)
             crop = photo_path.square_around(boxes[box_index])
+            to_aligned = similarity_onto(points, align_to_px)
             faces.append(
                 RealFace(
                     record["name"],
                     number,
                     photo_path.crop_face(gray, crop),
                     crop.to_crop(points.reshape(-1)).reshape(-1, 2),
+                    aligned_crop(gray, to_aligned),
+                    points @ to_aligned[:, :2].T + to_aligned[:, 2],
                 )
             )
         false_boxes += len(boxes) - len(used)
@@ -317,6 +337,47 @@ def _box_holding(boxes: Sequence, points: np.ndarray, used: set[int]) -> int | N
         if distance < best_distance:
             best, best_distance = index, distance
     return best
+
+
+def similarity_onto(source_px: np.ndarray, target_px: np.ndarray) -> np.ndarray:
+    """The 2x3 matrix of the rotation, uniform scale and shift that moves the points
+    ``source_px`` ``(K, 2)`` nearest ``target_px`` ``(K, 2)`` (least squares):
+    ``moved = source @ M[:, :2].T + M[:, 2]``."""
+    source = np.asarray(source_px, dtype=np.float64)
+    target = np.asarray(target_px, dtype=np.float64)
+    source_centre, target_centre = source.mean(axis=0), target.mean(axis=0)
+    s, t = source - source_centre, target - target_centre
+    spread = (s**2).sum()
+    cos_scale = (s * t).sum() / spread
+    sin_scale = (s[:, 0] * t[:, 1] - s[:, 1] * t[:, 0]).sum() / spread
+    rotation = np.array([[cos_scale, -sin_scale], [sin_scale, cos_scale]])
+    return np.hstack([rotation, (target_centre - rotation @ source_centre)[:, None]])
+
+
+def aligned_crop(gray: np.ndarray, photo_to_crop: np.ndarray) -> np.ndarray:
+    """The ``(96, 96)`` float32 crop in [0, 1] of ``gray`` ``(H, W)`` uint8 whose pixel
+    ``(x, y)`` shows the photo's point that the similarity ``photo_to_crop`` (2x3,
+    pixel indices) maps there; blurred first against aliasing as
+    ``photo.crop_face`` does."""
+    from fkp_helpers.keypoints import IMAGE_SIZE
+    from fkp_helpers.photo import opencv
+
+    cv2 = opencv()
+    scale = 1.0 / math.hypot(*photo_to_crop[0, :2])  # photo pixels per crop pixel
+    image = gray.astype(np.float32) / np.float32(255)
+    sigma = math.sqrt(max(0.0, scale**2 - 1.0)) / 2.0
+    if sigma > 0:
+        image = cv2.GaussianBlur(
+            image, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE
+        )
+    crop = cv2.warpAffine(
+        image,
+        photo_to_crop,
+        (IMAGE_SIZE, IMAGE_SIZE),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return np.clip(crop, 0.0, 1.0, out=crop)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -348,10 +409,12 @@ def score(
     label: str,
     predict_px: Callable[[np.ndarray], np.ndarray],
     faces: RealFaceSet,
+    aligned: bool = False,
 ) -> dict[str, Any]:
-    """NME of ``predict_px`` (crops → ``(N, 30)`` crop px) on every found face;
+    """NME of ``predict_px`` (crops → ``(N, 30)`` crop px) on every found face, in the
+    detector's crops or, with ``aligned``, in those the reference points place;
     ``name`` is a short column heading, ``label`` says what the model is."""
-    per_face = nme(predict_px(faces.crops()), faces.references())
+    per_face = nme(predict_px(faces.crops(aligned)), faces.references(aligned))
     return {
         "name": name,
         "label": label,
@@ -466,12 +529,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from fkp_helpers.nn.training import load_run
 
-    faces = real_face_set()
+    mean = mean_shape_px()
+    faces = real_face_set(mean.reshape(-1, 2))
     print(
         f"{len(faces.found)} of {len(faces.faces)} reference faces found by the "
         f"detector, {faces.false_boxes} boxes on no reference face"
     )
-    mean = mean_shape_px()
+    name, label, pretrained = _pretrained_predictor()
     results = [
         score(
             "mean shape",
@@ -479,7 +543,22 @@ def main(argv: list[str] | None = None) -> int:
             lambda x: np.tile(mean, (len(x), 1)),
             faces,
         ),
-        score(*_pretrained_predictor(), faces),
+        score(name, label, pretrained, faces),
+        score(
+            "aligned mean shape",
+            "framing removed: the mean keypoints in a crop placed by the reference "
+            "points (the rotation, scale and shift that move them nearest it)",
+            lambda x: np.tile(mean, (len(x), 1)),
+            faces,
+            aligned=True,
+        ),
+        score(
+            f"aligned {name}",
+            f"framing removed: {label} in the same crop",
+            pretrained,
+            faces,
+            aligned=True,
+        ),
     ]
     if not args.no_training:
         results.extend(_trained_on_the_stand_in(faces))

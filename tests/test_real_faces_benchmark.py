@@ -62,6 +62,52 @@ def test_a_face_takes_the_unused_box_that_holds_its_nose(real_faces):
     assert real_faces._box_holding(boxes, points, {1, 2}) is None
 
 
+def test_the_alignment_is_the_similarity_that_moves_the_points_onto_the_target(
+    real_faces,
+):
+    source = _face() + np.random.default_rng(1).normal(0, 3, (15, 2))
+    angle, scale, shift = 0.3, 0.6, np.array([5.0, -12.0])
+    rotation = scale * np.array(
+        [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    )
+    target = source @ rotation.T + shift
+    matrix = real_faces.similarity_onto(source, target)
+    np.testing.assert_allclose(matrix[:, :2], rotation, atol=1e-12)
+    np.testing.assert_allclose(matrix[:, 2], shift, atol=1e-9)
+    # with noise in the target it is the least-squares fit: no other scale does better
+    noisy = target + np.random.default_rng(2).normal(0, 1, target.shape)
+    fit = real_faces.similarity_onto(source, noisy)
+
+    def error(m):
+        return ((source @ m[:, :2].T + m[:, 2] - noisy) ** 2).sum()
+
+    for factor in (0.98, 1.02):
+        scaled = fit.copy()
+        scaled[:, :2] *= factor
+        assert error(fit) < error(scaled)
+
+
+def test_the_aligned_crop_shows_a_photo_point_where_the_alignment_maps_it(
+    real_faces,
+):
+    pytest.importorskip("cv2")
+    gray = np.zeros((300, 400), dtype=np.uint8)
+    gray[140:143, 250:253] = 255  # a bright 3x3 spot centred on (251, 141)
+    angle, scale = 0.4, 0.5  # crop pixels per photo pixel
+    rotation = scale * np.array(
+        [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    )
+    matrix = np.hstack([rotation, [[-40.0], [-80.0]]])
+    crop = real_faces.aligned_crop(gray, matrix)
+    assert crop.shape == (96, 96) and crop.dtype == np.float32
+    assert 0.0 <= crop.min() and crop.max() <= 1.0
+    expected = rotation @ [251.0, 141.0] + matrix[:, 2]
+    rows, columns = np.indices(crop.shape)
+    weights = crop / crop.sum()
+    centroid = (weights * columns).sum(), (weights * rows).sum()
+    np.testing.assert_allclose(centroid, expected, atol=0.15)
+
+
 def test_every_photo_has_references_and_a_pinned_sha256(real_faces):
     import json
 
