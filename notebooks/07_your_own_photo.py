@@ -524,9 +524,10 @@ plt.show()
 # book — and scores the keypoints against reference points from MediaPipe's face mesh,
 # a landmark model trained on real faces. The score is the NME: the mean distance of
 # the 15 points from the reference, divided by the distance between the reference eye
-# centres, so 10 % on a face with eyes 60 pixels apart is 6 pixels. Beside the networks stands a baseline with no network at all: the
-# stand-in's mean keypoints placed in the same crop. One command regenerates the table,
-# which ships with the helpers:
+# centres, so 10 % on a face with eyes 60 pixels apart is 6 pixels. Beside the
+# networks stands a baseline with no network at all: the stand-in's mean keypoints
+# placed in the same crop. One command regenerates the table, which ships with the
+# helpers:
 #
 # ```bash
 # python benchmarks/real_faces.py
@@ -539,18 +540,27 @@ print(real_faces_models())
 real_faces_table()
 
 # %% [markdown]
-# Read it as it is. The crop's framing is good — the mean shape alone lands near the
+# Read it as it is. The crop's framing is fair — the mean shape alone lands near the
 # features. A network trained on the stand-in's painted faces (`cnn`) does little
 # better than the mean shape, and the random framing and light of chapter 6
 # (`cnn + augment`) made it worse: what it learnt to look for, the drawn eyes, brows
 # and lips, is not what a photo shows. Faces that look more like photographs help: the
 # same number of faces, half of them lit 3D ones (`cnn + lit`), bring the points a
 # little nearer, and the shipped network, trained on more of both, nearer still: on
-# most faces it beats the mean shape. Glasses, turned heads
-# and hard shadows still pull them off by several pixels. Closing that gap takes faces
-# that look real (the approach of Wood et al., "Fake it till you make it", 2021, with
-# rendered 3D scans); training on Kaggle's photos, as the next section shows, closes it
-# directly.
+# most faces it beats the mean shape.
+#
+# The two `aligned` columns tell framing from reading. They crop each face where its
+# reference points say it is — turned, scaled and shifted to sit best on the mean
+# shape — so the detector's box plays no part. The mean shape in those crops is what a
+# network that placed the face perfectly but read nothing of it would score: it is
+# well below the detector's column, so part of every error above is framing. The
+# shipped network in the same crops does *worse* than that mean shape: on more real
+# faces than not it moves the points off the features rather than onto them (glasses'
+# rims taken for eyes, a wide smile for lips). What a network must add is reading each
+# face's own shape, and that is what faces that merely look like faces do not teach.
+# Closing that gap takes faces that look real (the approach of Wood et al., "Fake it
+# till you make it", 2021, with rendered 3D scans); training on Kaggle's photos, as the
+# next section shows, closes it directly.
 
 # %% [markdown]
 # ## What a stand-in network can and cannot do
