@@ -536,11 +536,15 @@ def main(argv: list[str] | None = None) -> int:
         f"detector, {faces.false_boxes} boxes on no reference face"
     )
     name, label, pretrained = _pretrained_predictor()
+
+    def mean_shape(crops: np.ndarray) -> np.ndarray:
+        return np.tile(mean, (len(crops), 1))
+
     results = [
         score(
             "mean shape",
             "the stand-in's mean keypoints, no network",
-            lambda x: np.tile(mean, (len(x), 1)),
+            mean_shape,
             faces,
         ),
         score(name, label, pretrained, faces),
@@ -548,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
             "aligned mean shape",
             "framing removed: the mean keypoints in a crop placed by the reference "
             "points (the rotation, scale and shift that move them nearest it)",
-            lambda x: np.tile(mean, (len(x), 1)),
+            mean_shape,
             faces,
             aligned=True,
         ),
